@@ -1,0 +1,166 @@
+// A small XML writer whose output is already in Exclusive XML Canonicalization form (exc-c14n 1.0, without
+// comments): namespace declarations are emitted exactly where a prefix is visibly used and not yet declared by
+// an output ancestor, attributes are sorted as c14n orders them, no element is self-closed, and text and
+// attribute values are escaped as c14n escapes them. An issuer that writes its tokens this way can digest its
+// own bytes instead of re-parsing and canonicalizing them (the fast path measured in bench/issue).
+import { NS } from "../namespaces.ts";
+
+export interface XElement {
+  /** Namespace prefix ("" for an element in no namespace). */
+  p: string;
+  /** Local name. */
+  n: string;
+  /** Attributes: "local" or "prefix:local" → value. Order does not matter. */
+  a?: Record<string, string | undefined>;
+  c?: XNode[];
+}
+
+/** Pre-serialized XML inserted verbatim (for example a signed token). It is not re-checked or canonicalized. */
+export interface RawXml {
+  raw: string;
+}
+
+export type XNode = XElement | RawXml | string;
+
+/** Prefix → namespace URI used by every writer call unless a document passes its own. */
+export const PREFIXES: Readonly<Record<string, string>> = {
+  s: NS.s12,
+  s11: NS.s11,
+  wst: NS.wst13,
+  t: NS.wst2005,
+  wst14: NS.wst14,
+  wsse: NS.wsse,
+  wsse11: NS.wsse11,
+  wsu: NS.wsu,
+  wsp: NS.wsp,
+  wsp15: NS.wsp15,
+  wsa: NS.wsa,
+  fed: NS.fed,
+  auth: NS.auth,
+  md: NS.md,
+  saml: NS.saml11,
+  saml2: NS.saml2,
+  ic: NS.ic,
+  ds: NS.ds,
+  xenc: NS.xenc,
+  xsi: NS.xsi,
+  xs: NS.xs,
+  xml: NS.xml,
+};
+
+export class XmlWriteError extends Error {
+  override readonly name = "XmlWriteError";
+}
+
+// XML 1.0 Char production: refuse what no XML document can carry, even escaped.
+const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkChars(s: string): void {
+  if (INVALID_CHARS.test(s)) throw new XmlWriteError("value contains a character that XML cannot carry");
+}
+
+/** Escape character data as exc-c14n renders it. */
+export function escapeText(s: string): string {
+  checkChars(s);
+  return s.replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
+}
+
+/** Escape an attribute value as exc-c14n renders it. */
+export function escapeAttr(s: string): string {
+  checkChars(s);
+  return s.replace(/[&<"\t\n\r]/g, (c) =>
+    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === '"' ? "&quot;" : c === "\t" ? "&#x9;" : c === "\n" ? "&#xA;" : "&#xD;",
+  );
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+function prefixOf(qname: string): [string, string] {
+  const i = qname.indexOf(":");
+  return i < 0 ? ["", qname] : [qname.slice(0, i), qname.slice(i + 1)];
+}
+
+export function el(qname: string, a?: Record<string, string | undefined> | XNode[], ...c: XNode[]): XElement {
+  const [p, n] = prefixOf(qname);
+  if (Array.isArray(a)) return { p, n, c: [...a, ...c] };
+  return { p, n, a, c };
+}
+
+export function raw(xml: string): RawXml {
+  return { raw: xml };
+}
+
+/**
+ * Serialize in exc-c14n form. `rendered` holds the declarations an output ancestor already emitted (for
+ * serializing a fragment that will sit inside them).
+ */
+export function serialize(
+  node: XNode,
+  prefixes: Readonly<Record<string, string>> = PREFIXES,
+  rendered: ReadonlyMap<string, string> = new Map(),
+): string {
+  const out: string[] = [];
+  write(node, prefixes, rendered, out);
+  return out.join("");
+}
+
+function write(
+  node: XNode,
+  prefixes: Readonly<Record<string, string>>,
+  rendered: ReadonlyMap<string, string>,
+  out: string[],
+): void {
+  if (typeof node === "string") {
+    out.push(escapeText(node));
+    return;
+  }
+  if ("raw" in node) {
+    out.push(node.raw);
+    return;
+  }
+  if (!NAME.test(node.n) || (node.p && !NAME.test(node.p))) throw new XmlWriteError(`bad element name ${node.p}:${node.n}`);
+  const used = new Map<string, string>();
+  const uriOf = (p: string): string => {
+    if (p === "xml") return NS.xml;
+    const uri = prefixes[p];
+    if (uri === undefined) throw new XmlWriteError(`prefix ${p} is not bound`);
+    return uri;
+  };
+  if (node.p) used.set(node.p, uriOf(node.p));
+  const plain: [string, string][] = [];
+  const qualified: [string, string, string, string][] = []; // uri, local, qname, value
+  for (const [k, v] of Object.entries(node.a ?? {})) {
+    if (v === undefined) continue;
+    if (k.startsWith("xmlns")) throw new XmlWriteError("namespace declarations are emitted by the writer");
+    const [ap, al] = prefixOf(k);
+    if (!NAME.test(al)) throw new XmlWriteError(`bad attribute name ${k}`);
+    if (ap) {
+      const uri = uriOf(ap);
+      if (ap !== "xml") used.set(ap, uri);
+      qualified.push([uri, al, k, v]);
+    } else {
+      plain.push([k, v]);
+    }
+  }
+  const decls: [string, string][] = [];
+  for (const [p, uri] of used) if (rendered.get(p) !== uri) decls.push([p, uri]);
+  decls.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  plain.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  qualified.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  const tag = node.p ? `${node.p}:${node.n}` : node.n;
+  out.push("<", tag);
+  for (const [p, uri] of decls) out.push(" xmlns:", p, '="', escapeAttr(uri), '"');
+  for (const [k, v] of plain) out.push(" ", k, '="', escapeAttr(v), '"');
+  for (const [, , k, v] of qualified) out.push(" ", k, '="', escapeAttr(v), '"');
+  out.push(">");
+  if (node.c && node.c.length) {
+    let inner = rendered;
+    if (decls.length) {
+      const m = new Map(rendered);
+      for (const [p, uri] of decls) m.set(p, uri);
+      inner = m;
+    }
+    for (const child of node.c) write(child, prefixes, inner, out);
+  }
+  out.push("</", tag, ">");
+}
