@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { parseXml, XmlError, type XmlErrorKind } from "../../protocol/xml/safe-parse.ts";
+
+function kindOf(input: string | Uint8Array, limits = {}): XmlErrorKind | "accepted" {
+  try {
+    parseXml(input, limits);
+    return "accepted";
+  } catch (e) {
+    if (e instanceof XmlError) return e.kind;
+    throw e;
+  }
+}
+
+describe("safe XML parsing of hostile input", () => {
+  it("parses a namespaced document", () => {
+    const doc = parseXml('<?xml version="1.0" encoding="utf-8"?><a:x xmlns:a="urn:a"><a:y k="v">t</a:y></a:x>');
+    expect(doc.documentElement.namespaceURI).toBe("urn:a");
+    expect(doc.documentElement.localName).toBe("x");
+  });
+
+  it("refuses any DOCTYPE, including XXE and entity-expansion payloads", () => {
+    expect(kindOf('<!DOCTYPE a [<!ENTITY x SYSTEM "http://127.0.0.1:1/">]><a>&x;</a>')).toBe("doctype");
+    expect(kindOf('<!DOCTYPE a [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><a>&b;</a>')).toBe("doctype");
+    expect(kindOf("<?xml version='1.0'?>\n<!DOCTYPE a><a/>")).toBe("doctype");
+  });
+
+  it("does not resolve undefined entities", () => {
+    expect(kindOf("<a>&ext;</a>")).toBe("not-well-formed");
+  });
+
+  it("keeps predefined entities and character references", () => {
+    const doc = parseXml("<a>&lt;&amp;&#x41;&#66;</a>");
+    expect(doc.documentElement.textContent).toBe("<&AB");
+  });
+
+  it("refuses multiple roots and trailing content", () => {
+    expect(kindOf("<a/><b/>")).toBe("multiple-roots");
+    expect(kindOf("<a></a><a></a>")).toBe("multiple-roots");
+    expect(kindOf("<a/>junk")).toBe("trailing-content");
+    expect(kindOf("<a/>  <!-- ok -->\n")).toBe("accepted");
+    expect(kindOf("junk<a/>")).toBe("not-well-formed");
+    expect(kindOf("   ")).toBe("no-root");
+  });
+
+  it("enforces the size limit before parsing", () => {
+    const big = `<a>${"x".repeat(2048)}</a>`;
+    expect(kindOf(big, { maxBytes: 1024 })).toBe("too-large");
+    expect(kindOf(Buffer.from(big), { maxBytes: 1024 })).toBe("too-large");
+    expect(kindOf(big, { maxBytes: 4096 })).toBe("accepted");
+  });
+
+  it("counts bytes, not UTF-16 units", () => {
+    const s = `<a>${"é".repeat(600)}</a>`; // 607 chars, 1207 bytes
+    expect(kindOf(s, { maxBytes: 1000 })).toBe("too-large");
+  });
+
+  it("enforces the depth limit without recursion", () => {
+    const deep = "<a>".repeat(100_000) + "</a>".repeat(100_000);
+    expect(kindOf(deep, { maxBytes: 10_000_000 })).toBe("too-deep");
+    expect(kindOf("<a>".repeat(10) + "</a>".repeat(10), { maxDepth: 10 })).toBe("accepted");
+    expect(kindOf("<a>".repeat(11) + "</a>".repeat(11), { maxDepth: 10 })).toBe("too-deep");
+  });
+
+  it("enforces the attribute-count limit (namespace declarations count)", () => {
+    const attrs = Array.from({ length: 70 }, (_, i) => `a${i}="1"`).join(" ");
+    expect(kindOf(`<a ${attrs}/>`)).toBe("too-many-attributes");
+    const decls = Array.from({ length: 5 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(" ");
+    expect(kindOf(`<a ${decls}/>`, { maxAttributes: 4 })).toBe("too-many-attributes");
+  });
+
+  it("ignores '>' and '<'-free tricks inside attribute values when counting", () => {
+    expect(kindOf('<a x="a>b/c" y=\'1\'/>')).toBe("accepted");
+  });
+
+  it("enforces the element-count limit", () => {
+    expect(kindOf(`<a>${"<b/>".repeat(50)}</a>`, { maxElements: 20 })).toBe("too-many-elements");
+  });
+
+  it("refuses encodings other than UTF-8 and invalid UTF-8 bytes", () => {
+    expect(kindOf('<?xml version="1.0" encoding="ISO-8859-1"?><a/>')).toBe("encoding");
+    expect(kindOf(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x61, 0x3e]))).toBe("encoding");
+  });
+
+  it("refuses malformed markup with a typed error", () => {
+    for (const bad of ["<a><b></a>", "<a x=1/>", "<a>", "</a>", "<a><!-- x</a>", '<a x="1" x="2"/>', "<a><![CDATA[x</a>"]) {
+      expect(kindOf(bad), bad).not.toBe("accepted");
+    }
+  });
+
+  it("refuses a misplaced XML declaration", () => {
+    expect(kindOf('<a/><?xml version="1.0"?>')).toBe("not-well-formed");
+  });
+});
