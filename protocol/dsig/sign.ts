@@ -1,0 +1,269 @@
+// XML-DSig signing: a fast path for tokens the harness writes itself, and DOM paths for everything else.
+//
+// Fast path: the canonical writer (xml/writer.ts) emits exactly the exc-c14n form, so the bytes of an unsigned
+// element ARE the canonical form of the signed element once its enveloped signature is removed. Digest them,
+// write SignedInfo with the same writer (as the apex of its own serialization it carries xmlns:ds, which is what a
+// verifier's exc-c14n of SignedInfo renders), sign those bytes once, and splice the ds:Signature in. No parse,
+// no canonicalizer: the cost is one RSA signature plus string building.
+import { createHash, sign as cryptoSign, constants, type KeyObject } from "node:crypto";
+import { DOMParser } from "@xmldom/xmldom";
+import { DSIG, NS } from "../namespaces.ts";
+import { PREFIXES, el, raw, serialize, type XElement, type XNode } from "../xml/writer.ts";
+import { excC14n } from "./c14n.ts";
+import { isElement } from "../xml/dom.ts";
+import { parseXml } from "../xml/safe-parse.ts";
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  certDer: Buffer;
+}
+
+export interface SignatureOptions {
+  /** DSIG.rsaSha256 (default), DSIG.rsaSha512 or DSIG.rsaSha1. */
+  signatureAlgorithm?: string;
+  /** DSIG.sha256 (default), DSIG.sha512 or DSIG.sha1. */
+  digestAlgorithm?: string;
+  /** "x509" (default): KeyInfo/X509Data/X509Certificate with the signing certificate; "none": no KeyInfo. */
+  keyInfo?: "x509" | "none";
+}
+
+export class SignError extends Error {
+  override readonly name = "SignError";
+}
+
+const SIGNATURE_HASH: Record<string, string> = {
+  [DSIG.rsaSha1]: "sha1",
+  [DSIG.rsaSha256]: "sha256",
+  [DSIG.rsaSha512]: "sha512",
+};
+
+const DIGEST_HASH: Record<string, string> = {
+  [DSIG.sha1]: "sha1",
+  [DSIG.sha256]: "sha256",
+  [DSIG.sha512]: "sha512",
+};
+
+interface ResolvedOptions {
+  signatureAlgorithm: string;
+  signatureHash: string;
+  digestAlgorithm: string;
+  digestHash: string;
+  keyInfo: "x509" | "none";
+}
+
+function resolve(options: SignatureOptions | undefined, key: SigningKey): ResolvedOptions {
+  const signatureAlgorithm = options?.signatureAlgorithm ?? DSIG.rsaSha256;
+  const digestAlgorithm = options?.digestAlgorithm ?? DSIG.sha256;
+  const signatureHash = SIGNATURE_HASH[signatureAlgorithm];
+  const digestHash = DIGEST_HASH[digestAlgorithm];
+  if (!signatureHash) throw new SignError(`unsupported signature algorithm ${signatureAlgorithm}`);
+  if (!digestHash) throw new SignError(`unsupported digest algorithm ${digestAlgorithm}`);
+  if (key.privateKey.asymmetricKeyType !== "rsa") throw new SignError("the signing key must be an RSA private key");
+  return { signatureAlgorithm, signatureHash, digestAlgorithm, digestHash, keyInfo: options?.keyInfo ?? "x509" };
+}
+
+function rsaSign(hash: string, data: string, key: KeyObject): string {
+  return cryptoSign(hash, Buffer.from(data, "utf8"), { key, padding: constants.RSA_PKCS1_PADDING }).toString("base64");
+}
+
+function digest(hash: string, data: string): string {
+  return createHash(hash).update(data, "utf8").digest("base64");
+}
+
+const ID = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+function reference(uri: string, transforms: string[], o: ResolvedOptions, digestValue: string): XElement {
+  return el(
+    "ds:Reference",
+    { URI: uri },
+    el("ds:Transforms", transforms.map((t) => el("ds:Transform", { Algorithm: t }))),
+    el("ds:DigestMethod", { Algorithm: o.digestAlgorithm }),
+    el("ds:DigestValue", [digestValue]),
+  );
+}
+
+function signedInfo(o: ResolvedOptions, refs: XElement[]): XElement {
+  return el("ds:SignedInfo", [
+    el("ds:CanonicalizationMethod", { Algorithm: DSIG.excC14n }),
+    el("ds:SignatureMethod", { Algorithm: o.signatureAlgorithm }),
+    ...refs,
+  ]);
+}
+
+function x509KeyInfo(certDer: Buffer): XElement {
+  return el("ds:KeyInfo", [el("ds:X509Data", [el("ds:X509Certificate", [certDer.toString("base64")])])]);
+}
+
+function containsRaw(node: XNode): boolean {
+  if (typeof node === "string") return false;
+  if ("raw" in node) return true;
+  return (node.c ?? []).some(containsRaw);
+}
+
+/** Prefixes (→ URI) the writer declares on an element itself: those its name and attribute names use. */
+function declaredOn(node: XElement): Map<string, string> {
+  const m = new Map<string, string>();
+  const add = (p: string) => {
+    if (p && p !== "xml") {
+      const uri = PREFIXES[p];
+      if (uri) m.set(p, uri);
+    }
+  };
+  add(node.p);
+  for (const [k, v] of Object.entries(node.a ?? {})) {
+    if (v === undefined) continue;
+    const i = k.indexOf(":");
+    if (i > 0) add(k.slice(0, i));
+  }
+  return m;
+}
+
+/**
+ * Fast path (see the file comment). `unsigned` must be an element the canonical writer serializes (prefixes from
+ * PREFIXES); `id` must be the value of its ID attribute; the ds:Signature is inserted as child number `insertAt`.
+ * When the tree holds RawXml pieces the writer cannot vouch for their canonical form, so the digest is then
+ * computed over a parse + exc-c14n of the serialized element instead (correct, just slower).
+ */
+export function signCanonicalEnveloped(args: {
+  unsigned: XElement;
+  id: string;
+  insertAt: number;
+  key: SigningKey;
+  options?: SignatureOptions;
+}): string {
+  const { unsigned, id, insertAt, key } = args;
+  const o = resolve(args.options, key);
+  if (!ID.test(id)) throw new SignError(`ID ${JSON.stringify(id)} is not an NCName`);
+  if (!Object.values(unsigned.a ?? {}).includes(id)) throw new SignError(`the element carries no attribute equal to ${id}`);
+  const kids = unsigned.c ?? [];
+  if (!Number.isInteger(insertAt) || insertAt < 0 || insertAt > kids.length) throw new SignError("insertAt is out of range");
+
+  const bytes = serialize(unsigned);
+  const canonical = containsRaw(unsigned) ? excC14n(parseXml(bytes).documentElement!) : bytes;
+  const si = signedInfo(o, [reference(`#${id}`, [DSIG.envelopedSignature, DSIG.excC14n], o, digest(o.digestHash, canonical))]);
+  // Signed form: SignedInfo as its own apex (declares xmlns:ds), which is what exc-c14n of it yields in place.
+  const signatureValue = rsaSign(o.signatureHash, serialize(si), key.privateKey);
+
+  const dsRendered = new Map<string, string>([["ds", NS.ds]]);
+  const sigChildren: XNode[] = [raw(serialize(si, PREFIXES, dsRendered)), el("ds:SignatureValue", [signatureValue])];
+  if (o.keyInfo === "x509") sigChildren.push(x509KeyInfo(key.certDer));
+  // The Signature is written in the context of the element's own declarations so the output stays canonical.
+  const signature = raw(serialize(el("ds:Signature", sigChildren), PREFIXES, declaredOn(unsigned)));
+  return serialize({ ...unsigned, c: [...kids.slice(0, insertAt), signature, ...kids.slice(insertAt)] });
+}
+
+// ---- DOM paths ----------------------------------------------------------------------------------------------
+
+/** Build a detached tree from writer nodes and import it into `doc` (our own bytes, so a plain parse is fine). */
+function importXNode(doc: Document, node: XElement): Element {
+  const parsed = new DOMParser().parseFromString(serialize(node), "text/xml") as unknown as Document;
+  return doc.importNode(parsed.documentElement!, true) as Element;
+}
+
+function findDescendant(root: Element, ns: string, local: string): Element {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (isElement(n) && n.namespaceURI === ns && n.localName === local) return n;
+    for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+  }
+  throw new SignError(`internal: ${local} not found`);
+}
+
+function contains(ancestor: Node, node: Node): boolean {
+  for (let p: Node | null = node; p; p = p.parentNode) if (p === ancestor) return true;
+  return false;
+}
+
+function signInPlace(signature: Element, o: ResolvedOptions, key: SigningKey): void {
+  const si = findDescendant(signature, NS.ds, "SignedInfo");
+  const value = rsaSign(o.signatureHash, excC14n(si), key.privateKey);
+  const sv = findDescendant(signature, NS.ds, "SignatureValue");
+  sv.appendChild(signature.ownerDocument!.createTextNode(value));
+}
+
+/**
+ * Enveloped signature over `element` (generic DOM path: metadata, tests). The element's ID is read from the
+ * attribute named `idAttr` (a qualified name such as "ID" or "wsu:Id"). The ds:Signature is inserted before
+ * `insertBefore` (a child of element), or appended when it is null/undefined.
+ */
+export function signElementEnveloped(
+  doc: Document,
+  element: Element,
+  idAttr: string,
+  key: SigningKey,
+  options?: SignatureOptions,
+  insertBefore?: Node | null,
+): void {
+  const o = resolve(options, key);
+  const id = element.getAttribute(idAttr);
+  if (!id || !ID.test(id)) throw new SignError(`the element has no usable ${idAttr} attribute`);
+  if (insertBefore && insertBefore.parentNode !== element) throw new SignError("insertBefore is not a child of the element");
+  if (element.ownerDocument !== doc) throw new SignError("the element belongs to another document");
+  // Digest before the signature exists: that is the enveloped-signature transform's output.
+  const digestValue = digest(o.digestHash, excC14n(element));
+  const sig = importXNode(
+    doc,
+    el("ds:Signature", [
+      signedInfo(o, [reference(`#${id}`, [DSIG.envelopedSignature, DSIG.excC14n], o, digestValue)]),
+      el("ds:SignatureValue"),
+      ...(o.keyInfo === "x509" ? [x509KeyInfo(key.certDer)] : []),
+    ]),
+  );
+  element.insertBefore(sig, insertBefore ?? null);
+  signInPlace(sig, o, key);
+}
+
+/**
+ * Detached signature over elements of the same document, each referenced by its wsu:Id (WS-Security style:
+ * Body, Timestamp, tokens), appended to `parent` (e.g. wsse:Security). `keyInfo` becomes the content of
+ * ds:KeyInfo (typically a wsse:SecurityTokenReference). Returns the ds:Signature element.
+ */
+export function signReferences(args: {
+  doc: Document;
+  parent: Element;
+  references: Element[];
+  key: SigningKey;
+  keyInfo: XNode | Element;
+  options?: SignatureOptions;
+  signatureId?: string;
+}): Element {
+  const { doc, parent, references, key } = args;
+  const o = resolve(args.options, key);
+  if (references.length === 0) throw new SignError("nothing to sign");
+  if (args.signatureId !== undefined && !ID.test(args.signatureId)) throw new SignError("signatureId is not an NCName");
+  const seen = new Set<string>();
+  const refs: XElement[] = [];
+  for (const r of references) {
+    if (r.ownerDocument !== doc) throw new SignError("a referenced element belongs to another document");
+    const id = r.getAttributeNS(NS.wsu, "Id");
+    if (!id || !ID.test(id)) throw new SignError(`${r.localName} carries no usable wsu:Id`);
+    if (seen.has(id)) throw new SignError(`wsu:Id ${id} is referenced twice`);
+    seen.add(id);
+    // A reference that contains the signature would change once the signature is added.
+    if (contains(r, parent)) throw new SignError(`${r.localName} contains the signature's parent`);
+    refs.push(reference(`#${id}`, [DSIG.excC14n], o, digest(o.digestHash, excC14n(r))));
+  }
+  const sigNode = el(
+    "ds:Signature",
+    { Id: args.signatureId },
+    signedInfo(o, refs),
+    el("ds:SignatureValue"),
+    el("ds:KeyInfo"),
+  );
+  const sig = importXNode(doc, sigNode);
+  const keyInfoEl = findDescendant(sig, NS.ds, "KeyInfo");
+  if (isXmlElement(args.keyInfo)) {
+    keyInfoEl.appendChild(doc.importNode(args.keyInfo, true));
+  } else {
+    const holder = importXNode(doc, el("ds:KeyInfo", [args.keyInfo]));
+    while (holder.firstChild) keyInfoEl.appendChild(holder.firstChild);
+  }
+  parent.appendChild(sig);
+  signInPlace(sig, o, key);
+  return sig;
+}
+
+function isXmlElement(x: XNode | Element): x is Element {
+  return typeof x === "object" && x !== null && "nodeType" in x && (x as Node).nodeType === 1;
+}

@@ -1,0 +1,43 @@
+// Test helper: verify a signed document with the xmlsec1 command-line tool (an independent implementation).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const hasXmlsec1 = spawnSync("xmlsec1", ["--version"]).status === 0;
+export const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+
+export const SAML2_ID = ["ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"] as const;
+export const SAML11_ID = ["AssertionID", "urn:oasis:names:tc:SAML:1.0:assertion:Assertion"] as const;
+
+/** Run `xmlsec1 --verify` with the certificate as the only key; ok when it exits 0. */
+export function xmlsecVerify(
+  xml: string,
+  certPem: string,
+  idAttr: readonly [string, string] | undefined,
+): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "wsconform-xmlsec-"));
+  try {
+    writeFileSync(join(dir, "cert.pem"), certPem);
+    writeFileSync(join(dir, "doc.xml"), xml);
+    const args = ["--verify", "--pubkey-cert-pem", join(dir, "cert.pem")];
+    if (idAttr) args.push(`--id-attr:${idAttr[0]}`, idAttr[1]);
+    args.push(join(dir, "doc.xml"));
+    const r = spawnSync("xmlsec1", args, { encoding: "utf8", timeout: 20_000 });
+    return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Run openssl on files made from the given texts; returns exit status and output. */
+export function openssl(files: Record<string, string>, args: (dir: string) => string[]): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "wsconform-openssl-"));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const r = spawnSync("openssl", args(dir), { encoding: "utf8", timeout: 20_000 });
+    return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
