@@ -56,11 +56,13 @@ export function buildEnvelope(args: {
   headers?: XNode[];
   body: XNode | XNode[];
   prefixes?: Record<string, string>;
+  /** Attributes on Body, e.g. {"wsu:Id": "_body"} so that a signature can reference it. */
+  bodyAttributes?: Record<string, string>;
 }): string {
   const [p, prefixes] = withSoapPrefix(args.version, args.prefixes ?? PREFIXES);
   const content: XNode[] = [];
   if (args.headers && args.headers.length) content.push(el(`${p}:Header`, args.headers));
-  content.push(el(`${p}:Body`, Array.isArray(args.body) ? args.body : [args.body]));
+  content.push(el(`${p}:Body`, args.bodyAttributes ?? {}, ...(Array.isArray(args.body) ? args.body : [args.body])));
   return serialize(el(`${p}:Envelope`, content), prefixes);
 }
 

@@ -1,0 +1,43 @@
+// X.509 message signature of a request, as WCF's "certificatemixed" clients send it: a BinarySecurityToken with
+// the certificate, and a detached signature over Timestamp and Body referencing that token by an STR.
+import { XMLSerializer } from "@xmldom/xmldom";
+import type { KeyObject } from "node:crypto";
+import { signReferences, type SignatureOptions } from "../dsig/sign.ts";
+import { NS, WSS } from "../namespaces.ts";
+import { parseXml } from "../xml/safe-parse.ts";
+import { children, descendants } from "../xml/dom.ts";
+import { el } from "../xml/writer.ts";
+
+export interface RequestSigner {
+  privateKey: KeyObject;
+  certDer: Buffer;
+  options?: SignatureOptions;
+  /** Id of the ds:Signature (what wst:UseKey/@Sig points at). */
+  signatureId?: string;
+}
+
+/** Add BinarySecurityToken + signature over Timestamp and Body to a built request (Body must carry wsu:Id). */
+export function signRequestMessage(xml: string, signer: RequestSigner): string {
+  const doc = parseXml(xml);
+  const sec = descendants(doc, NS.wsse, "Security")[0];
+  if (!sec) throw new Error("the message has no wsse:Security header to sign into");
+  const body = children(doc.documentElement!).find((e) => e.localName === "Body");
+  const ts = children(sec, NS.wsu, "Timestamp")[0];
+  if (!body || !body.getAttributeNS(NS.wsu, "Id")) throw new Error("the Body needs a wsu:Id to be signed");
+  const bst = doc.createElementNS(NS.wsse, "wsse:BinarySecurityToken");
+  bst.setAttributeNS(NS.wsu, "wsu:Id", "_bst");
+  bst.setAttribute("ValueType", WSS.x509v3);
+  bst.setAttribute("EncodingType", WSS.base64Binary);
+  bst.appendChild(doc.createTextNode(signer.certDer.toString("base64")));
+  sec.insertBefore(bst, ts ? ts.nextSibling : sec.firstChild);
+  signReferences({
+    doc,
+    parent: sec,
+    references: ts ? [ts, body] : [body],
+    key: { privateKey: signer.privateKey, certDer: signer.certDer },
+    keyInfo: el("wsse:SecurityTokenReference", [el("wsse:Reference", { URI: "#_bst", ValueType: WSS.x509v3 })]),
+    options: signer.options,
+    signatureId: signer.signatureId,
+  });
+  return new XMLSerializer().serializeToString(doc as never);
+}
