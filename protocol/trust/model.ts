@@ -33,6 +33,8 @@ export interface AppliesTo {
   policyNamespace?: string;
   /** Addressing namespace used for EndpointReference. */
   addressingNamespace?: string;
+  /** When parsed: the AppliesTo element (content other than an EndpointReference stays readable here). */
+  element?: Element;
 }
 
 export interface BinarySecret {
@@ -103,6 +105,8 @@ export interface Extension {
   namespaceURI: string | null;
   localName: string;
   element?: Element;
+  /** When written: the node to serialize (lets a test send elements the model does not know, digest T08). */
+  node?: XNode;
 }
 
 export interface RequestSecurityToken {
@@ -150,6 +154,8 @@ export interface RequestSecurityToken {
 export interface RequestSecurityTokenCollection {
   version: TrustVersion;
   requests: RequestSecurityToken[];
+  /** Attributes on the RSTC element: "{ns}local" → value. */
+  extensionAttributes?: Record<string, string>;
 }
 
 export interface RequestSecurityTokenResponse {
@@ -172,11 +178,15 @@ export interface RequestSecurityTokenResponse {
   allowPostdating?: boolean;
   authenticationType?: string;
   extensions?: Extension[];
+  /** Unknown attributes on the RSTR element: "{ns}local" → value. */
+  extensionAttributes?: Record<string, string>;
 }
 
 export interface RequestSecurityTokenResponseCollection {
   version: TrustVersion;
   responses: RequestSecurityTokenResponse[];
+  /** Attributes on the RSTRC (the schema allows only ##other; a Context here breaks digest T07). */
+  extensionAttributes?: Record<string, string>;
 }
 
 /** Any WS-Trust body element. */
