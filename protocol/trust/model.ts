@@ -147,7 +147,10 @@ export interface RequestSecurityToken {
   secondaryParameters?: Partial<RequestSecurityToken>;
   /** Unknown child elements. */
   extensions?: Extension[];
-  /** Unknown attributes on the RST element: "{ns}local" → value. */
+  /**
+   * Unknown attributes on the RST element: "{ns}local" → value ("{}local" for no namespace). When writing, a
+   * "{ns}local" key needs a namespace PREFIXES knows; "prefix:local" is passed to the writer as is.
+   */
   extensionAttributes?: Record<string, string>;
 }
 

@@ -54,7 +54,7 @@ function rawElement(e: Element): XNode {
   return raw(new XMLSerializer().serializeToString(e as unknown as Parameters<XMLSerializer["serializeToString"]>[0]));
 }
 
-function payloadNode(p: XmlPayload | undefined, field: string): XNode | undefined {
+function payloadNode(p: XmlPayload | undefined): XNode | undefined {
   if (!p) return undefined;
   if (p.node !== undefined) return p.node;
   if (p.element) return rawElement(p.element);
@@ -62,10 +62,10 @@ function payloadNode(p: XmlPayload | undefined, field: string): XNode | undefine
 }
 
 /** A wrapper element with exactly the payload inside (empty when the payload is empty: a test may want that). */
-function wrapper(qname: string, p: XmlPayload | undefined, field: string, attrs?: Record<string, string | undefined>): XElement | undefined {
+function wrapper(qname: string, p: XmlPayload | undefined): XElement | undefined {
   if (!p) return undefined;
-  const n = payloadNode(p, field);
-  return el(qname, attrs ?? {}, ...(n !== undefined ? [n] : []));
+  const n = payloadNode(p);
+  return el(qname, {}, ...(n !== undefined ? [n] : []));
 }
 
 function extensionNode(x: Extension): XNode {
@@ -138,7 +138,7 @@ function entropyEl(P: string, e: Entropy | undefined): XElement | undefined {
   if (!e) return undefined;
   const c: XNode[] = [];
   if (e.binarySecret) c.push(binarySecretEl(P, e.binarySecret));
-  const other = payloadNode(e.other, "Entropy");
+  const other = payloadNode(e.other);
   if (other !== undefined) c.push(other);
   return el(`${P}:Entropy`, c);
 }
@@ -169,7 +169,7 @@ function renewingEl(P: string, r: Renewing | undefined): XElement | undefined {
 
 function useKeyEl(P: string, u: UseKey | undefined): XElement | undefined {
   if (!u) return undefined;
-  const n = payloadNode(u.key, "UseKey");
+  const n = payloadNode(u.key);
   return el(`${P}:UseKey`, { Sig: u.sig }, ...(n !== undefined ? [n] : []));
 }
 
@@ -184,7 +184,7 @@ function proofTokenEl(P: string, p: RequestedProofToken | undefined): XElement |
       inner = el(`${P}:ComputedKey`, [p.algorithm]);
       break;
     default:
-      inner = payloadNode(p.payload, "RequestedProofToken");
+      inner = payloadNode(p.payload);
   }
   return el(`${P}:RequestedProofToken`, inner !== undefined ? [inner] : []);
 }
@@ -205,28 +205,28 @@ function rstChildren(P: string, r: Partial<RequestSecurityToken>): XNode[] {
     lifetimeEl(P, r.lifetime),
     r.allowPostdating ? el(`${P}:AllowPostdating`) : undefined,
     renewingEl(P, r.renewing),
-    wrapper(`${P}:OnBehalfOf`, r.onBehalfOf, "OnBehalfOf"),
-    wrapper("wst14:ActAs", r.actAs, "ActAs"),
+    wrapper(`${P}:OnBehalfOf`, r.onBehalfOf),
+    wrapper("wst14:ActAs", r.actAs),
     r.issuer ? el(`${P}:Issuer`, [el("wsa:Address", [r.issuer.address])]) : undefined,
     textEl(`${P}:AuthenticationType`, r.authenticationType),
     textEl(`${P}:KeyType`, r.keyType),
     r.keySize !== undefined ? el(`${P}:KeySize`, [String(r.keySize)]) : undefined,
     textEl(`${P}:SignatureAlgorithm`, r.signatureAlgorithm),
-    wrapper(`${P}:Encryption`, r.encryption, "Encryption"),
+    wrapper(`${P}:Encryption`, r.encryption),
     textEl(`${P}:EncryptionAlgorithm`, r.encryptionAlgorithm),
     textEl(`${P}:CanonicalizationAlgorithm`, r.canonicalizationAlgorithm),
     textEl(`${P}:ComputedKeyAlgorithm`, r.computedKeyAlgorithm),
     textEl(`${P}:KeyWrapAlgorithm`, r.keyWrapAlgorithm),
-    wrapper(`${P}:ProofEncryption`, r.proofEncryption, "ProofEncryption"),
+    wrapper(`${P}:ProofEncryption`, r.proofEncryption),
     useKeyEl(P, r.useKey),
     textEl(`${P}:SignWith`, r.signWith),
     textEl(`${P}:EncryptWith`, r.encryptWith),
-    wrapper(`${P}:DelegateTo`, r.delegateTo, "DelegateTo"),
+    wrapper(`${P}:DelegateTo`, r.delegateTo),
     r.forwardable !== undefined ? el(`${P}:Forwardable`, [boolText(r.forwardable)]) : undefined,
     r.delegatable !== undefined ? el(`${P}:Delegatable`, [boolText(r.delegatable)]) : undefined,
-    wrapper(`${P}:RenewTarget`, r.renewTarget, "RenewTarget"),
-    wrapper(`${P}:CancelTarget`, r.cancelTarget, "CancelTarget"),
-    wrapper(`${P}:ValidateTarget`, r.validateTarget, "ValidateTarget"),
+    wrapper(`${P}:RenewTarget`, r.renewTarget),
+    wrapper(`${P}:CancelTarget`, r.cancelTarget),
+    wrapper(`${P}:ValidateTarget`, r.validateTarget),
     r.secondaryParameters ? el(`${P}:SecondaryParameters`, rstChildren(P, r.secondaryParameters)) : undefined,
     ...(r.extensions ?? []).map(extensionNode),
   ]);
@@ -250,9 +250,9 @@ export function serializeRequestSecurityTokenResponse(r: RequestSecurityTokenRes
   const c = compact([
     lifetimeEl(P, r.lifetime),
     appliesToEl(r.appliesTo),
-    wrapper(`${P}:RequestedSecurityToken`, r.requestedSecurityToken, "RequestedSecurityToken"),
-    wrapper(`${P}:RequestedAttachedReference`, r.requestedAttachedReference, "RequestedAttachedReference"),
-    wrapper(`${P}:RequestedUnattachedReference`, r.requestedUnattachedReference, "RequestedUnattachedReference"),
+    wrapper(`${P}:RequestedSecurityToken`, r.requestedSecurityToken),
+    wrapper(`${P}:RequestedAttachedReference`, r.requestedAttachedReference),
+    wrapper(`${P}:RequestedUnattachedReference`, r.requestedUnattachedReference),
     proofTokenEl(P, r.requestedProofToken),
     entropyEl(P, r.entropy),
     r.status
