@@ -248,10 +248,13 @@ export function parseTimestamp(ts: Element): ParsedTimestamp {
   if (created.length === 0) throw new ModelError("R3203: Timestamp lacks wsu:Created", "Timestamp/Created");
   if (created.length > 1) violations.add("R3203");
   if (expires.length > 1) violations.add("R3224");
-  for (const c of children(ts)) {
-    if (!is(c, NS.wsu, "Created") && !is(c, NS.wsu, "Expires")) violations.add("R3222");
+  for (let c = ts.firstChild; c; c = c.nextSibling) {
+    if (isElement(c)) {
+      if (!is(c, NS.wsu, "Created") && !is(c, NS.wsu, "Expires")) violations.add("R3222");
+    } else if ((c.nodeType === TEXT_NODE || c.nodeType === CDATA_SECTION_NODE) && (c as CharacterData).data.trim() !== "") {
+      violations.add("R3222");
+    }
   }
-  // Created must come first (schema sequence); BSP R3221 is about the values, order is checked as R3222's shape.
   const c0 = created[0]!;
   const cr = parseTime(c0, "Timestamp/Created", "R3213");
   if (!cr.text.endsWith("Z")) violations.add("R3217");

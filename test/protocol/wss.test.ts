@@ -188,6 +188,7 @@ describe("parsing the Security header (BSP rules)", () => {
     expect(v(created + created)).toEqual(["R3203"]);
     expect(v(created + expires + expires)).toEqual(["R3224"]);
     expect(v(created + "<wsse:Other/>")).toEqual(["R3222"]);
+    expect(v(created + "stray text")).toEqual(["R3222"]);
     expect(v("<wsu:Created>2026-01-01T10:05:00Z</wsu:Created>" + "<wsu:Expires>2026-01-01T10:00:00Z</wsu:Expires>")).toEqual(["R3221"]);
     expect(v(created + "<wsu:Expires>2026-01-01T10:00:00Z</wsu:Expires>")).toEqual(["R3221"]);
     expect(v("<wsu:Created>2026-01-01T11:00:00+01:00</wsu:Created>")).toEqual(["R3217"]);
