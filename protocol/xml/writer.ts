@@ -59,21 +59,38 @@ function checkChars(s: string): void {
   if (INVALID_CHARS.test(s)) throw new XmlWriteError("value contains a character that XML cannot carry");
 }
 
+// Fast path: most values (URIs, ids, base64, times) contain nothing to escape and nothing suspicious. Anything
+// outside printable ASCII goes through the full check.
+const PLAIN_TEXT = /^[\x20-\x25\x27-\x3b\x3d\x3f-\x7e\n\t]*$/;
+const PLAIN_ATTR = /^[\x20\x21\x23-\x25\x27-\x3b\x3d-\x7e]*$/;
+const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
+const ATTR_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;" };
+const textEscape = (c: string): string => TEXT_ESCAPES[c]!;
+const attrEscape = (c: string): string => ATTR_ESCAPES[c]!;
+
 /** Escape character data as exc-c14n renders it. */
 export function escapeText(s: string): string {
+  if (PLAIN_TEXT.test(s)) return s;
   checkChars(s);
-  return s.replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
+  return s.replace(/[&<>\r]/g, textEscape);
 }
 
 /** Escape an attribute value as exc-c14n renders it. */
 export function escapeAttr(s: string): string {
+  if (PLAIN_ATTR.test(s)) return s;
   checkChars(s);
-  return s.replace(/[&<"\t\n\r]/g, (c) =>
-    c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === '"' ? "&quot;" : c === "\t" ? "&#x9;" : c === "\n" ? "&#xA;" : "&#xD;",
-  );
+  return s.replace(/[&<"\t\n\r]/g, attrEscape);
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+// Element and attribute names come from a small fixed vocabulary: remember the ones already checked.
+const checkedNames = new Set<string>();
+function goodName(n: string): boolean {
+  if (checkedNames.has(n)) return true;
+  if (!NAME.test(n)) return false;
+  if (checkedNames.size < 10_000) checkedNames.add(n);
+  return true;
+}
 
 function prefixOf(qname: string): [string, string] {
   const i = qname.indexOf(":");
@@ -104,6 +121,13 @@ export function serialize(
   return out.join("");
 }
 
+function uriOf(prefixes: Readonly<Record<string, string>>, p: string): string {
+  if (p === "xml") return NS.xml;
+  const uri = prefixes[p];
+  if (uri === undefined) throw new XmlWriteError(`prefix ${p} is not bound`);
+  return uri;
+}
+
 function write(
   node: XNode,
   prefixes: Readonly<Record<string, string>>,
@@ -118,24 +142,18 @@ function write(
     out.push(node.raw);
     return;
   }
-  if (!NAME.test(node.n) || (node.p && !NAME.test(node.p))) throw new XmlWriteError(`bad element name ${node.p}:${node.n}`);
+  if (!goodName(node.n) || (node.p && !goodName(node.p))) throw new XmlWriteError(`bad element name ${node.p}:${node.n}`);
   const used = new Map<string, string>();
-  const uriOf = (p: string): string => {
-    if (p === "xml") return NS.xml;
-    const uri = prefixes[p];
-    if (uri === undefined) throw new XmlWriteError(`prefix ${p} is not bound`);
-    return uri;
-  };
-  if (node.p) used.set(node.p, uriOf(node.p));
+  if (node.p) used.set(node.p, uriOf(prefixes, node.p));
   const plain: [string, string][] = [];
   const qualified: [string, string, string, string][] = []; // uri, local, qname, value
   for (const [k, v] of Object.entries(node.a ?? {})) {
     if (v === undefined) continue;
     if (k.startsWith("xmlns")) throw new XmlWriteError("namespace declarations are emitted by the writer");
     const [ap, al] = prefixOf(k);
-    if (!NAME.test(al)) throw new XmlWriteError(`bad attribute name ${k}`);
+    if (!goodName(al)) throw new XmlWriteError(`bad attribute name ${k}`);
     if (ap) {
-      const uri = uriOf(ap);
+      const uri = uriOf(prefixes, ap);
       if (ap !== "xml") used.set(ap, uri);
       qualified.push([uri, al, k, v]);
     } else {
