@@ -8,6 +8,7 @@ import { Worker } from "node:worker_threads";
 import { systemClock } from "../protocol/clock.ts";
 import { TRUST, TOKEN_TYPES } from "../protocol/namespaces.ts";
 import { StsClient } from "../adapters/sts-client.ts";
+import type { SoapTransport } from "../adapters/transport.ts";
 import { DEMO_REALMS } from "../reference/config.ts";
 import { serve } from "../reference/http.ts";
 import { ReferenceSts } from "../reference/sts.ts";
@@ -45,7 +46,7 @@ const rst = {
   appliesTo: { address: DEMO_REALMS.saml20 },
 };
 const path = "/adfs/services/trust/13/usernamemixed";
-const client = (transport: Parameters<typeof StsClient.prototype.constructor>[0]["transport"]) =>
+const client = (transport: SoapTransport) =>
   new StsClient({ transport, clock: systemClock, path, soapVersion: "1.2", trustVersion: "1.3", credentials: { username: "alice", password: "ecila" } });
 
 // In-process: the full request pipeline (parse, authenticate, issue, sign, serialize) on a prebuilt message.

@@ -138,18 +138,47 @@ export function signCanonicalEnveloped(args: {
   const kids = unsigned.c ?? [];
   if (!Number.isInteger(insertAt) || insertAt < 0 || insertAt > kids.length) throw new SignError("insertAt is out of range");
 
-  const bytes = serialize(unsigned);
+  // One serialization: a marker stands where the Signature goes. NUL cannot occur in any XML the writer
+  // produces (it refuses the character), so the split is unambiguous.
+  const withMarker = serialize({ ...unsigned, c: [...kids.slice(0, insertAt), raw(MARKER), ...kids.slice(insertAt)] });
+  const at = withMarker.indexOf(MARKER);
+  if (at < 0 || withMarker.indexOf(MARKER, at + 1) >= 0) throw new SignError("internal: signature marker not found once");
+  const head = withMarker.slice(0, at);
+  const tail = withMarker.slice(at + MARKER.length);
+  const bytes = head + tail;
   const canonical = containsRaw(unsigned) ? excC14n(parseXml(bytes).documentElement!) : bytes;
+
   const si = signedInfo(o, [reference(`#${id}`, [DSIG.envelopedSignature, DSIG.excC14n], o, digest(o.digestHash, canonical))]);
   // Signed form: SignedInfo as its own apex (declares xmlns:ds), which is what exc-c14n of it yields in place.
-  const signatureValue = rsaSign(o.signatureHash, serialize(si), key.privateKey);
+  const siApex = serialize(si);
+  const signatureValue = rsaSign(o.signatureHash, siApex, key.privateKey);
+  // In the document SignedInfo sits inside ds:Signature, which already declares ds: drop the declaration.
+  if (!siApex.startsWith(SI_APEX_START)) throw new SignError("internal: unexpected SignedInfo serialization");
+  const siInPlace = `<ds:SignedInfo>${siApex.slice(SI_APEX_START.length)}`;
+  // Base64 needs no escaping, so the rest is plain concatenation. The Signature declares ds unless the element
+  // itself already does (then a redeclaration would not be canonical).
+  const declareDs = declaredOn(unsigned).get("ds") !== NS.ds;
+  const signature =
+    (declareDs ? `<ds:Signature xmlns:ds="${NS.ds}">` : "<ds:Signature>") +
+    siInPlace +
+    `<ds:SignatureValue>${signatureValue}</ds:SignatureValue>` +
+    (o.keyInfo === "x509" ? x509KeyInfoXml(key.certDer) : "") +
+    "</ds:Signature>";
+  return head + signature + tail;
+}
 
-  const dsRendered = new Map<string, string>([["ds", NS.ds]]);
-  const sigChildren: XNode[] = [raw(serialize(si, PREFIXES, dsRendered)), el("ds:SignatureValue", [signatureValue])];
-  if (o.keyInfo === "x509") sigChildren.push(x509KeyInfo(key.certDer));
-  // The Signature is written in the context of the element's own declarations so the output stays canonical.
-  const signature = raw(serialize(el("ds:Signature", sigChildren), PREFIXES, declaredOn(unsigned)));
-  return serialize({ ...unsigned, c: [...kids.slice(0, insertAt), signature, ...kids.slice(insertAt)] });
+const MARKER = "\u0000wsconform-signature\u0000";
+const SI_APEX_START = `<ds:SignedInfo xmlns:ds="${NS.ds}">`;
+
+// The KeyInfo of a signing certificate is the same for every token it signs.
+const keyInfoCache = new WeakMap<Buffer, string>();
+function x509KeyInfoXml(certDer: Buffer): string {
+  let s = keyInfoCache.get(certDer);
+  if (s === undefined) {
+    s = serialize(x509KeyInfo(certDer), PREFIXES, new Map([["ds", NS.ds]]));
+    keyInfoCache.set(certDer, s);
+  }
+  return s;
 }
 
 // ---- DOM paths ----------------------------------------------------------------------------------------------

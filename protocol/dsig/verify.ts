@@ -7,7 +7,7 @@
 // the whole document (signature wrapping).
 import { X509Certificate, constants, createHash, createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { DSIG, NS } from "../namespaces.ts";
-import { ELEMENT_NODE, TEXT_NODE, CDATA_SECTION_NODE, attr, elementsById, isElement } from "../xml/dom.ts";
+import { ELEMENT_NODE, TEXT_NODE, CDATA_SECTION_NODE, attr, isElement } from "../xml/dom.ts";
 import { C14nError, canonicalize } from "./c14n.ts";
 import { sameCertificate } from "../x509/certificate.ts";
 
@@ -322,6 +322,31 @@ function idOfUri(uri: string): string {
   return id;
 }
 
+// Every attribute name some implementation treats as an ID (xml-crypto also accepts a lowercase "id"), in any
+// namespace: another verifier could resolve the reference to any of them, so all must be unique.
+const ID_LOCAL_NAMES = new Set(["ID", "Id", "id", "AssertionID", "ResponseID"]);
+
+/** Elements in the tree carrying `id` in any ID-like attribute (iterative: deep input cannot overflow the stack). */
+function elementsCarryingId(root: Node, id: string): Element[] {
+  const out: Element[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.nodeType === ELEMENT_NODE) {
+      const attrs = (n as Element).attributes;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs.item(i)!;
+        if (a.value === id && ID_LOCAL_NAMES.has(a.localName ?? a.name)) {
+          out.push(n as Element);
+          break;
+        }
+      }
+    }
+    for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+  }
+  return out;
+}
+
 /** The outermost node of the tree holding `el` (the Document when attached). */
 function rootOf(el: Node): Node {
   let n = el;
@@ -405,7 +430,7 @@ export function verifyEnvelopedSignature(element: Element, anchors: TrustAnchor[
     if (!own) refuse("bad-structure", `${element.localName} has no (unambiguous) ID attribute`);
     const id = idOfUri(ref.uri);
     if (id !== own.value) refuse("reference-mismatch", `the Reference points at #${id}, not at this ${element.localName} (${own.attribute}=${own.value})`);
-    const holders = elementsById(rootOf(element), id, NS.wsu);
+    const holders = elementsCarryingId(rootOf(element), id);
     if (holders.length !== 1 || holders[0] !== element) {
       refuse("duplicate-id", `ID ${id} occurs on ${holders.length} elements in the document (signature wrapping)`);
     }

@@ -190,8 +190,10 @@ describe("verifyEnvelopedSignature: refuses", () => {
     expectCode(verifyEnvelopedSignature(bad, [anchor]), "duplicate-id");
     expectCode(verifyEnvelopedSignature(genuine, [anchor]), "duplicate-id");
     // An ID on an element of another kind counts too.
-    const doc2 = parseXml(`<w:Wrap xmlns:w="urn:w"><w:X Id="_id1"/>${xml}</w:Wrap>`);
-    expectCode(verifyEnvelopedSignature(descendants(doc2, NS.saml2, "Assertion")[0]!, [anchor]), "duplicate-id");
+    for (const other of [`Id="_id1"`, `id="_id1"`, `xx:ID="_id1" xmlns:xx="urn:xx"`, `ResponseID="_id1"`]) {
+      const doc2 = parseXml(`<w:Wrap xmlns:w="urn:w"><w:X ${other}/>${xml}</w:Wrap>`);
+      expectCode(verifyEnvelopedSignature(descendants(doc2, NS.saml2, "Assertion")[0]!, [anchor]), "duplicate-id");
+    }
   });
 
   it("two References (validly signed)", () => {
