@@ -185,7 +185,10 @@ function x509KeyInfoXml(certDer: Buffer): string {
 
 /** Build a detached tree from writer nodes and import it into `doc` (our own bytes, so a plain parse is fine). */
 function importXNode(doc: Document, node: XElement): Element {
-  const parsed = new DOMParser().parseFromString(serialize(node), "text/xml") as unknown as Document;
+  // XML 1.0 line-end handling only: xmldom's default also rewrites U+0085/U+2028/U+2029 (XML 1.1 rules),
+  // which would change the content being signed.
+  const parser = new DOMParser({ normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, "\n") });
+  const parsed = parser.parseFromString(serialize(node), "text/xml") as unknown as Document;
   return doc.importNode(parsed.documentElement!, true) as Element;
 }
 

@@ -125,6 +125,43 @@ describe("verifyEnvelopedSignature: accepts", () => {
     }
   });
 
+  it("InclusiveNamespaces on CanonicalizationMethod (SignedInfo) is honoured (and agrees with xmlsec1)", () => {
+    const xml = signed();
+    const { doc, a } = docOf(`<w:Wrap xmlns:w="urn:w" xmlns:xs="${NS.xs}">${xml}</w:Wrap>`);
+    const cm = ds(a, "CanonicalizationMethod");
+    const inc = doc.createElementNS(DSIG.excC14n, "ec:InclusiveNamespaces");
+    inc.setAttribute("PrefixList", "xs w");
+    cm.appendChild(inc);
+    const si = ds(a, "SignedInfo");
+    const canonical = excC14n(si, { inclusivePrefixes: ["xs", "w"] });
+    expect(canonical).toContain(`xmlns:w="urn:w"`);
+    ds(a, "SignatureValue").textContent = cryptoSign("sha256", Buffer.from(canonical), sts.privateKey).toString("base64");
+    const r = verifyEnvelopedSignature(a, [anchor]);
+    expect(r.ok, r.ok ? "" : r.reason).toBe(true);
+    if (hasXmlsec1) {
+      const out = xmlsecVerify(doc.documentElement!.toString(), sts.certPem, SAML2_ID);
+      expect(out.ok, out.output).toBe(true);
+    }
+  });
+
+  it("inclusive c14n throughout, when the policy allows it (and agrees with xmlsec1)", () => {
+    const xml = signed();
+    const { doc, a } = docOf(`<w:Wrap xmlns:w="urn:w" xmlns="urn:default" xmlns:xs="${NS.xs}"><inner>${xml}</inner></w:Wrap>`);
+    ds(a, "CanonicalizationMethod").setAttribute("Algorithm", DSIG.c14n);
+    descendants(a, NS.ds, "Transform")[1]!.setAttribute("Algorithm", DSIG.c14n);
+    const sig = children(a, NS.ds, "Signature")[0]!;
+    ds(a, "DigestValue").textContent = createHash("sha256").update(inclusiveC14n(a, { exclude: sig })).digest("base64");
+    ds(a, "SignatureValue").textContent = cryptoSign("sha256", Buffer.from(inclusiveC14n(ds(a, "SignedInfo"))), sts.privateKey).toString("base64");
+    expect(inclusiveC14n(a, { exclude: sig })).toMatch(/^<saml2:Assertion xmlns="urn:default" xmlns:saml2="[^"]+" xmlns:w="urn:w" xmlns:xs=/);
+    expectCode(verifyEnvelopedSignature(a, [anchor]), "unsupported-algorithm");
+    const r = verifyEnvelopedSignature(a, [anchor], { allowedCanonicalizations: [DSIG.c14n] });
+    expect(r.ok, r.ok ? "" : r.reason).toBe(true);
+    if (hasXmlsec1) {
+      const out = xmlsecVerify(doc.documentElement!.toString(), sts.certPem, SAML2_ID);
+      expect(out.ok, out.output).toBe(true);
+    }
+  });
+
   it("SHA-1 when the policy allows it", () => {
     const { a } = docOf(signed(sts, spec(), { signatureAlgorithm: DSIG.rsaSha1, digestAlgorithm: DSIG.sha1 }));
     expect(verifyEnvelopedSignature(a, [anchor], { allowSha1: true }).ok).toBe(true);
