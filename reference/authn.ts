@@ -1,6 +1,6 @@
 // Requestor authentication of the reference: the WS-Security header (Timestamp, UsernameToken, X.509-signed
 // message) checked as a strict STS should, each refusal mapped to the WS-Security fault the digest names (§3.2).
-import { X509Certificate, type KeyObject } from "node:crypto";
+import { createHash, X509Certificate, type KeyObject } from "node:crypto";
 import type { Clock } from "../protocol/clock.ts";
 import { verifyReferences } from "../protocol/dsig/verify.ts";
 import { NS, WSS } from "../protocol/namespaces.ts";
@@ -133,6 +133,21 @@ function verifySignatures(env: ParsedEnvelope, sec: ParsedSecurityHeader): Messa
   return out;
 }
 
+/** A signed message may be accepted once: remember each SignatureValue for as long as its Timestamp is fresh. */
+function checkSignatureReplay(ctx: AuthnContext, sec: ParsedSecurityHeader, version: TrustVersion): void {
+  if (ctx.defects.has("no-nonce-replay-cache") || sec.signatures.length === 0) return;
+  const ts = sec.timestamp!;
+  const skew = ctx.config.clockSkewSeconds * 1000;
+  const until = Math.min(ts.expires ?? Infinity, ts.created + ctx.config.timestampTtlSeconds * 1000) + skew;
+  for (const sig of sec.signatures) {
+    const value = children(sig, NS.ds, "SignatureValue")[0]?.textContent?.replace(/\s+/g, "") ?? "";
+    const key = `sig:${createHash("sha256").update(value).digest("base64")}`;
+    const verdict = ctx.replay.check(key, until);
+    if (verdict === "replay") throw wsse("FailedAuthentication", "this signed message was already processed (replay)");
+    if (verdict === "full") throw wst(version, "RequestFailed", "the replay cache is full; try again later");
+  }
+}
+
 export function authenticate(
   ctx: AuthnContext,
   env: ParsedEnvelope,
@@ -151,6 +166,7 @@ export function authenticate(
   }
   checkTimestamp(ctx, sec);
   const signatures = verifySignatures(env, sec);
+  checkSignatureReplay(ctx, sec, version);
 
   if (credential === "username") {
     if (sec.usernameTokens.length !== 1) {

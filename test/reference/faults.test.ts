@@ -93,6 +93,15 @@ describe("fault triggers", () => {
     expect(again.fault?.code).toEqual({ ns: NS.wsse, local: "FailedAuthentication" });
   });
 
+  it("a replayed X.509-signed message -> wsse:FailedAuthentication (T81)", async () => {
+    const ref = makeReference();
+    const demo = ref.sts.keys.demoClient;
+    const c = clientFor(ref, "1.3", "1.2", { signer: { privateKey: demo.privateKey, certDer: demo.certDer } });
+    const { xml, action } = c.build(bearer());
+    expect((await c.sendRaw(xml, action)).fault).toBeUndefined();
+    expect((await c.sendRaw(xml, action)).fault?.code).toEqual({ ns: NS.wsse, local: "FailedAuthentication" });
+  });
+
   it("an untrusted client certificate at certificatemixed -> wsse:FailedAuthentication", async () => {
     const ref = makeReference();
     const stranger = generateSelfSignedCertificate({ commonName: "stranger", notBeforeMs: START - 3600_000, notAfterMs: START + 86400_000 });

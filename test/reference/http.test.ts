@@ -59,8 +59,12 @@ describe("lifecycle over HTTP", () => {
           expect(tok!.namespaceURI).toBe(samlV === "1.1" ? NS.saml11 : NS.saml2);
           expect(parseAssertion(tok!).confirmation.method).toBe(kt === "Bearer" ? "bearer" : "holder-of-key");
 
-          const status = async () =>
-            rstrOf(await c.send({ version: tv, requestType: T.requestType("Validate"), tokenType: T.statusTokenType, validateTarget: { element: tok! } }))?.status?.code;
+          // A signed request is accepted once (replay cache); a real client's Timestamp moves on between sends.
+          const status = async () => {
+            clock.advance(1000);
+            const ex = await c.send({ version: tv, requestType: T.requestType("Validate"), tokenType: T.statusTokenType, validateTarget: { element: tok! } });
+            return rstrOf(ex)?.status?.code;
+          };
           expect(await status()).toBe(T.statusValid);
           const renewEx = await c.send({ version: tv, requestType: T.requestType("Renew"), renewTarget: { element: tok! } });
           expect(rstrOf(renewEx)?.requestedSecurityToken?.element, renewEx.fault?.reason).toBeDefined();
