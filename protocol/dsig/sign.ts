@@ -11,7 +11,6 @@ import { DSIG, NS } from "../namespaces.ts";
 import { PREFIXES, el, raw, serialize, type XElement, type XNode } from "../xml/writer.ts";
 import { excC14n } from "./c14n.ts";
 import { isElement } from "../xml/dom.ts";
-import { parseXml } from "../xml/safe-parse.ts";
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -146,7 +145,7 @@ export function signCanonicalEnveloped(args: {
   const head = withMarker.slice(0, at);
   const tail = withMarker.slice(at + MARKER.length);
   const bytes = head + tail;
-  const canonical = containsRaw(unsigned) ? excC14n(parseXml(bytes).documentElement!) : bytes;
+  const canonical = containsRaw(unsigned) ? excC14n(parseOwn(bytes).documentElement!) : bytes;
 
   const si = signedInfo(o, [reference(`#${id}`, [DSIG.envelopedSignature, DSIG.excC14n], o, digest(o.digestHash, canonical))]);
   // Signed form: SignedInfo as its own apex (declares xmlns:ds), which is what exc-c14n of it yields in place.
@@ -183,12 +182,18 @@ function x509KeyInfoXml(certDer: Buffer): string {
 
 // ---- DOM paths ----------------------------------------------------------------------------------------------
 
-/** Build a detached tree from writer nodes and import it into `doc` (our own bytes, so a plain parse is fine). */
-function importXNode(doc: Document, node: XElement): Element {
-  // XML 1.0 line-end handling only: xmldom's default also rewrites U+0085/U+2028/U+2029 (XML 1.1 rules),
-  // which would change the content being signed.
+/**
+ * Parse bytes this module wrote itself (no limits needed). XML 1.0 line-end handling only: xmldom's default also
+ * rewrites U+0085/U+2028/U+2029 (XML 1.1 rules), which would change the content being signed.
+ */
+function parseOwn(xml: string): Document {
   const parser = new DOMParser({ normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, "\n") });
-  const parsed = parser.parseFromString(serialize(node), "text/xml") as unknown as Document;
+  return parser.parseFromString(xml, "text/xml") as unknown as Document;
+}
+
+/** Build a detached tree from writer nodes and import it into `doc`. */
+function importXNode(doc: Document, node: XElement): Element {
+  const parsed = parseOwn(serialize(node));
   return doc.importNode(parsed.documentElement!, true) as Element;
 }
 
