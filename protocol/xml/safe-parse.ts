@@ -210,6 +210,9 @@ export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> 
   prescanXml(text, lim);
   let failure: string | undefined;
   const parser = new DOMParser({
+    // XML 1.0 line ends only: xmldom's default also folds U+0085/U+2028/U+2029 (XML 1.1 rules), which would make
+    // us read (and verify) different text than other XML 1.0 implementations do.
+    normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, "\n"),
     onError: (level: string, message: string) => {
       if (level === "warning") return;
       failure ??= message;

@@ -91,3 +91,11 @@ describe("safe XML parsing of hostile input", () => {
     expect(kindOf('<a/><?xml version="1.0"?>')).toBe("not-well-formed");
   });
 });
+
+describe("XML 1.0 line ends", () => {
+  it("folds CR LF and CR to LF but keeps U+0085, U+2028 and U+2029 as they are (XML 1.1 would fold them)", () => {
+    const doc = parseXml("<a b=\"x\u2028y\">1\r\n2\r3\u00854\u20285\u20296</a>");
+    expect(doc.documentElement.textContent).toBe("1\n2\n3\u00854\u20285\u20296");
+    expect(doc.documentElement.getAttribute("b")).toBe("x\u2028y");
+  });
+});
