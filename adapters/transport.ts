@@ -30,16 +30,14 @@ export class TransportError extends Error {
 
 /** Anything with the reference STS's handle() shape (kept structural so adapters do not import reference/). */
 export interface InProcessHandler {
-  handle(req: { path: string; contentType?: string; soapAction?: string; body: string | Uint8Array }): {
-    status: number;
-    contentType: string;
-    body: string;
-  };
+  handle(req: { path: string; contentType?: string; soapAction?: string; body: string | Uint8Array }):
+    | { status: number; contentType: string; body: string }
+    | Promise<{ status: number; contentType: string; body: string }>;
 }
 
 export function inProcessTransport(target: InProcessHandler): SoapTransport {
   return async (req) => {
-    const out = target.handle(req);
+    const out = await target.handle(req);
     return { status: out.status, contentType: out.contentType, body: out.body };
   };
 }

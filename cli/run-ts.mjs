@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Run a TypeScript file (benchmarks, scripts) through tsx: `node cli/run-ts.mjs FILE [args]`.
-import { register } from "tsx/esm/api";
+import "./threadpool.mjs";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 
+const { register } = await import("tsx/esm/api");
 register();
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {

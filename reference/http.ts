@@ -92,7 +92,7 @@ export async function serve(sts: ReferenceSts, opts: ServeOptions = {}): Promise
         send(res, 413, "text/plain; charset=utf-8", `request larger than ${limit} bytes\n`);
         return;
       }
-      const out = sts.handle({
+      const out = await sts.handle({
         path,
         contentType: req.headers["content-type"],
         soapAction: typeof req.headers.soapaction === "string" ? req.headers.soapaction : undefined,

@@ -168,7 +168,7 @@ export interface IssueResult {
   tokenId: string;
 }
 
-export function issue(ctx: StsContext, rst: RequestSecurityToken, requestor: Requestor, version: TrustVersion): IssueResult {
+export async function issue(ctx: StsContext, rst: RequestSecurityToken, requestor: Requestor, version: TrustVersion): Promise<IssueResult> {
   const T = TRUST[version];
   checkExtensions(ctx, rst, version);
   checkAlgorithms(version, rst);
@@ -252,7 +252,7 @@ export function issue(ctx: StsContext, rst: RequestSecurityToken, requestor: Req
     instant: now,
   };
   const attributes = toAttributes(samlVersion, granted);
-  const assertion = mintAssertion(
+  const assertion = await mintAssertion(
     {
       samlVersion,
       id,
@@ -273,13 +273,6 @@ export function issue(ctx: StsContext, rst: RequestSecurityToken, requestor: Req
   const renewOk = rst.renewing?.ok ?? false;
   ctx.store.add({
     id,
-    samlVersion,
-    subject,
-    audiences: [realm],
-    attributes,
-    confirmation,
-    authn,
-    notBefore: lifetime.notBefore,
     notOnOrAfter: lifetime.notOnOrAfter,
     renewAllow,
     renewOk,

@@ -2,7 +2,9 @@
 import { samlTokenReference } from "../protocol/wss.ts";
 import { TRUST, type TrustVersion } from "../protocol/namespaces.ts";
 import type { RequestSecurityToken, RequestSecurityTokenResponse } from "../protocol/trust/model.ts";
-import { raw } from "../protocol/xml/writer.ts";
+import { fromDom, raw } from "../protocol/xml/writer.ts";
+import { children } from "../protocol/xml/dom.ts";
+import type { ParsedAssertion, SubjectConfirmation } from "../protocol/saml/model.ts";
 import type { Requestor } from "./authn.ts";
 import type { StsContext } from "./context.ts";
 import { checkPresentedAssertion, isSamlAssertion } from "./delegation.ts";
@@ -10,12 +12,20 @@ import { wst } from "./fault.ts";
 import { grantLifetime } from "./issue.ts";
 import { mintAssertion, newTokenId, tokenTypeUri } from "./tokens.ts";
 
-export function renew(
+function renewedConfirmation(version: TrustVersion, a: ParsedAssertion, notOnOrAfter: number): SubjectConfirmation {
+  if (a.confirmation.method === "bearer") return { method: "bearer", notOnOrAfter };
+  if (a.confirmation.method === "sender-vouches") return { method: "sender-vouches" };
+  const key = a.confirmationKeyInfo ? children(a.confirmationKeyInfo)[0] : undefined;
+  if (!key) throw wst(version, "UnableToRenew", "the holder-of-key token names no key");
+  return { method: "holder-of-key", keyInfo: fromDom(key) };
+}
+
+export async function renew(
   ctx: StsContext,
   rst: RequestSecurityToken,
   requestor: Requestor,
   version: TrustVersion,
-): RequestSecurityTokenResponse {
+): Promise<RequestSecurityTokenResponse> {
   const T = TRUST[version];
   if (!rst.renewTarget) throw wst(version, "InvalidRequest", "a Renew request needs exactly one wst:RenewTarget");
   const target = rst.renewTarget.element;
@@ -43,19 +53,21 @@ export function renew(
   }
   const lifetime = grantLifetime(ctx, version, rst.lifetime, known.allowPostdating || !!rst.allowPostdating);
   const id = newTokenId();
-  const assertion = mintAssertion(
+  // The presented token verified against this STS's own keys, so its content is what this STS issued: the new
+  // token carries the same subject, audience, attributes, authentication and key.
+  const assertion = await mintAssertion(
     {
-      samlVersion: known.samlVersion,
+      samlVersion: a.version,
       id,
       issuer: ctx.config.issuer,
       now,
       notBefore: lifetime.notBefore,
       notOnOrAfter: lifetime.notOnOrAfter,
-      subject: known.subject,
-      audiences: known.audiences,
-      attributes: known.attributes,
-      confirmation: known.confirmation.method === "bearer" ? { method: "bearer", notOnOrAfter: lifetime.notOnOrAfter } : known.confirmation,
-      authn: known.authn,
+      subject: a.subject,
+      audiences: a.audiences,
+      attributes: a.attributes,
+      confirmation: renewedConfirmation(version, a, lifetime.notOnOrAfter),
+      authn: a.authn,
     },
     ctx.signingKey,
     ctx.defects,
@@ -63,19 +75,18 @@ export function renew(
   ctx.store.add({
     ...known,
     id,
-    notBefore: lifetime.notBefore,
     notOnOrAfter: lifetime.notOnOrAfter,
     cancelled: false,
     keepUntil: lifetime.notOnOrAfter + (known.renewOk ? ctx.config.renewAfterExpirySeconds * 1000 : 0),
   });
   const rstr: RequestSecurityTokenResponse = {
     version,
-    tokenType: tokenTypeUri(known.samlVersion),
+    tokenType: tokenTypeUri(a.version),
     requestType: T.requestType("Renew"),
     lifetime: { created: lifetime.notBefore, expires: lifetime.notOnOrAfter },
     requestedSecurityToken: { node: raw(assertion) },
-    requestedAttachedReference: { node: samlTokenReference(known.samlVersion, id) },
-    requestedUnattachedReference: { node: samlTokenReference(known.samlVersion, id) },
+    requestedAttachedReference: { node: samlTokenReference(a.version, id) },
+    requestedUnattachedReference: { node: samlTokenReference(a.version, id) },
   };
   if (rst.context !== undefined && !ctx.defects.has("context-not-echoed")) rstr.context = rst.context;
   return rstr;

@@ -116,8 +116,8 @@ export class ReferenceSts {
     });
   }
 
-  /** Handle one SOAP request. Never throws. */
-  handle(req: StsRequest): StsResponse {
+  /** Handle one SOAP request. Never rejects: every failure is an answer. */
+  async handle(req: StsRequest): Promise<StsResponse> {
     let version: SoapVersion = soapVersionFromContentType(req.contentType);
     let relatesTo: string | undefined;
     try {
@@ -149,7 +149,7 @@ export class ReferenceSts {
         throw e;
       }
       relatesTo = wsa.messageId;
-      return this.process(req, endpoint, env, wsa);
+      return await this.process(req, endpoint, env, wsa);
     } catch (e) {
       if (e instanceof StsFault) return this.fault(version, e.fault, relatesTo);
       // Anything unexpected: a generic receiver fault. Details stay out of the response (and out of logs: the
@@ -159,7 +159,7 @@ export class ReferenceSts {
     }
   }
 
-  private process(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders): StsResponse {
+  private async process(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders): Promise<StsResponse> {
     const tv = endpoint.version;
     const T = TRUST[tv];
     const body = env.bodyChild;
@@ -195,7 +195,8 @@ export class ReferenceSts {
     if (ta !== undefined && ta !== wsa.action) throw wst(tv, "InvalidRequest", `the transport action ${ta} differs from wsa:Action ${wsa.action}`);
 
     const requestor = authenticate(this.context, env, endpoint.credential, tv);
-    const responses = requests.map((r, i) => this.dispatch(bindings[i]!, r, requestor, tv));
+    const responses: RequestSecurityTokenResponse[] = [];
+    for (let i = 0; i < requests.length; i++) responses.push(await this.dispatch(bindings[i]!, requests[i]!, requestor, tv));
 
     if (parsed.kind === "RSTC") {
       return this.respond(env.version, T.finalResponseAction("Issue"), wsa, serializeRequestSecurityTokenResponseCollection({ version: tv, responses }), tv);
@@ -213,7 +214,7 @@ export class ReferenceSts {
   }
 
   /** The missing-request-type-accepted defect: treat an RST without RequestType as Issue. */
-  private processWithDefaultRequestType(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders, body: Element): StsResponse {
+  private processWithDefaultRequestType(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders, body: Element): Promise<StsResponse> {
     const T = TRUST[endpoint.version];
     const rt = body.ownerDocument!.createElementNS(T.ns, "RequestType");
     rt.appendChild(body.ownerDocument!.createTextNode(T.requestType("Issue")));
@@ -229,10 +230,10 @@ export class ReferenceSts {
     return b;
   }
 
-  private dispatch(binding: Binding, rst: RequestSecurityToken, requestor: Requestor, tv: TrustVersion): RequestSecurityTokenResponse {
+  private async dispatch(binding: Binding, rst: RequestSecurityToken, requestor: Requestor, tv: TrustVersion): Promise<RequestSecurityTokenResponse> {
     switch (binding) {
       case "Issue":
-        return issue(this.context, rst, requestor, tv).rstr;
+        return (await issue(this.context, rst, requestor, tv)).rstr;
       case "Validate":
         return validate(this.context, rst, tv);
       case "Renew":

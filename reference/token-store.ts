@@ -3,18 +3,11 @@
 // every insert. A token that is no longer known can still be validated by its signature and window; only
 // Renew/Cancel need the entry. Cancelled identifiers are kept until the token would have expired.
 import type { Clock } from "../protocol/clock.ts";
-import type { SubjectConfirmation, SamlAttribute } from "../protocol/saml/model.ts";
-import type { SamlVersion } from "../protocol/namespaces.ts";
 
+/** Only what Renew and Cancel need beyond the token itself: the token's content is read back from the presented
+ * (signature-checked) token, so each entry stays a few hundred bytes. */
 export interface IssuedToken {
   id: string;
-  samlVersion: SamlVersion;
-  subject: { nameId: string; format?: string };
-  audiences: string[];
-  attributes: SamlAttribute[];
-  confirmation: SubjectConfirmation;
-  authn?: { method: string; instant: number };
-  notBefore: number;
   notOnOrAfter: number;
   renewAllow: boolean;
   renewOk: boolean;

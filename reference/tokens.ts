@@ -1,7 +1,7 @@
 // Minting SAML tokens and the RSTR pieces that describe them (references, lifetime).
 import { randomBytes, randomUUID } from "node:crypto";
 import type { SamlAttribute, SubjectConfirmation, AssertionSpec } from "../protocol/saml/model.ts";
-import { signAssertion, unsignedAssertion } from "../protocol/saml/build.ts";
+import { signAssertionAsync, unsignedAssertion } from "../protocol/saml/build.ts";
 import { DSIG, TOKEN_TYPES, type SamlVersion } from "../protocol/namespaces.ts";
 import { el, type XElement } from "../protocol/xml/writer.ts";
 
@@ -40,8 +40,9 @@ export interface MintArgs {
   authn?: { method: string; instant: number };
 }
 
-/** The signed (or, with a defect, unsigned) assertion as a string, ready to embed verbatim. */
-export function mintAssertion(args: MintArgs, key: SigningKey, defects: Defects): string {
+/** The signed (or, with a defect, unsigned) assertion as a string, ready to embed verbatim. The RSA operation runs
+ * on the thread pool so concurrent requests keep both cores busy. */
+export async function mintAssertion(args: MintArgs, key: SigningKey, defects: Defects): Promise<string> {
   const spec: AssertionSpec = {
     version: args.samlVersion,
     id: args.id,
@@ -59,7 +60,7 @@ export function mintAssertion(args: MintArgs, key: SigningKey, defects: Defects)
   const options = defects.has("sha1-signature")
     ? { signatureAlgorithm: DSIG.rsaSha1, digestAlgorithm: DSIG.sha1 }
     : { signatureAlgorithm: DSIG.rsaSha256, digestAlgorithm: DSIG.sha256 };
-  return signAssertion(spec, key, options);
+  return signAssertionAsync(spec, key, options);
 }
 
 export function tokenTypeUri(v: SamlVersion): string {

@@ -117,19 +117,22 @@ function declaredOn(node: XElement): Map<string, string> {
   return m;
 }
 
-/**
- * Fast path (see the file comment). `unsigned` must be an element the canonical writer serializes (prefixes from
- * PREFIXES); `id` must be the value of its ID attribute; the ds:Signature is inserted as child number `insertAt`.
- * When the tree holds RawXml pieces the writer cannot vouch for their canonical form, so the digest is then
- * computed over a parse + exc-c14n of the serialized element instead (correct, just slower).
- */
-export function signCanonicalEnveloped(args: {
+export interface CanonicalEnvelopedArgs {
   unsigned: XElement;
   id: string;
   insertAt: number;
   key: SigningKey;
   options?: SignatureOptions;
-}): string {
+}
+
+/** Everything but the RSA operation: the bytes to sign, and how to finish the element with the signature value. */
+interface PreparedSignature {
+  toSign: Buffer;
+  hash: string;
+  finish(signatureValue: string): string;
+}
+
+function prepareCanonicalEnveloped(args: CanonicalEnvelopedArgs): PreparedSignature {
   const { unsigned, id, insertAt, key } = args;
   const o = resolve(args.options, key);
   if (!ID.test(id)) throw new SignError(`ID ${JSON.stringify(id)} is not an NCName`);
@@ -150,20 +153,54 @@ export function signCanonicalEnveloped(args: {
   const si = signedInfo(o, [reference(`#${id}`, [DSIG.envelopedSignature, DSIG.excC14n], o, digest(o.digestHash, canonical))]);
   // Signed form: SignedInfo as its own apex (declares xmlns:ds), which is what exc-c14n of it yields in place.
   const siApex = serialize(si);
-  const signatureValue = rsaSign(o.signatureHash, siApex, key.privateKey);
   // In the document SignedInfo sits inside ds:Signature, which already declares ds: drop the declaration.
   if (!siApex.startsWith(SI_APEX_START)) throw new SignError("internal: unexpected SignedInfo serialization");
   const siInPlace = `<ds:SignedInfo>${siApex.slice(SI_APEX_START.length)}`;
-  // Base64 needs no escaping, so the rest is plain concatenation. The Signature declares ds unless the element
-  // itself already does (then a redeclaration would not be canonical).
+  // The Signature declares ds unless the element itself already does (then a redeclaration would not be canonical).
   const declareDs = declaredOn(unsigned).get("ds") !== NS.ds;
-  const signature =
-    (declareDs ? `<ds:Signature xmlns:ds="${NS.ds}">` : "<ds:Signature>") +
-    siInPlace +
-    `<ds:SignatureValue>${signatureValue}</ds:SignatureValue>` +
-    (o.keyInfo === "x509" ? x509KeyInfoXml(key.certDer) : "") +
-    "</ds:Signature>";
-  return head + signature + tail;
+  return {
+    toSign: Buffer.from(siApex, "utf8"),
+    hash: o.signatureHash,
+    // Base64 needs no escaping, so the rest is plain concatenation.
+    finish: (signatureValue) =>
+      head +
+      (declareDs ? `<ds:Signature xmlns:ds="${NS.ds}">` : "<ds:Signature>") +
+      siInPlace +
+      `<ds:SignatureValue>${signatureValue}</ds:SignatureValue>` +
+      (o.keyInfo === "x509" ? x509KeyInfoXml(key.certDer) : "") +
+      "</ds:Signature>" +
+      tail,
+  };
+}
+
+/**
+ * Fast path (see the file comment). `unsigned` must be an element the canonical writer serializes (prefixes from
+ * PREFIXES); `id` must be the value of its ID attribute; the ds:Signature is inserted as child number `insertAt`.
+ * When the tree holds RawXml pieces the writer cannot vouch for their canonical form, so the digest is then
+ * computed over a parse + exc-c14n of the serialized element instead (correct, just slower).
+ */
+export function signCanonicalEnveloped(args: CanonicalEnvelopedArgs): string {
+  const p = prepareCanonicalEnveloped(args);
+  return p.finish(cryptoSign(p.hash, p.toSign, { key: args.key.privateKey, padding: constants.RSA_PKCS1_PADDING }).toString("base64"));
+}
+
+/**
+ * The same, with the RSA operation on libuv's thread pool: a server signing many tokens keeps its event loop
+ * (parsing, XML writing) busy on one core while the other signs. Output is byte-identical to the sync path.
+ */
+export function signCanonicalEnvelopedAsync(args: CanonicalEnvelopedArgs): Promise<string> {
+  let p: PreparedSignature;
+  try {
+    p = prepareCanonicalEnveloped(args);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return new Promise((resolve, reject) => {
+    cryptoSign(p.hash, p.toSign, { key: args.key.privateKey, padding: constants.RSA_PKCS1_PADDING }, (err, sig) => {
+      if (err) reject(err);
+      else resolve(p.finish(sig.toString("base64")));
+    });
+  });
 }
 
 const MARKER = "\u0000wsconform-signature\u0000";

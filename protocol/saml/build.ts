@@ -4,7 +4,7 @@
 import { CONFIRMATION_METHOD } from "../namespaces.ts";
 import { toXsDateTime } from "../clock.ts";
 import { el, serialize, type XElement, type XNode } from "../xml/writer.ts";
-import { signCanonicalEnveloped, type SignatureOptions, type SigningKey } from "../dsig/sign.ts";
+import { signCanonicalEnveloped, signCanonicalEnvelopedAsync, type SignatureOptions, type SigningKey } from "../dsig/sign.ts";
 import type { AssertionSpec, SamlAttribute, SubjectConfirmation } from "./model.ts";
 
 export class SamlBuildError extends Error {
@@ -180,6 +180,12 @@ export function buildAssertion(spec: AssertionSpec): { unsigned: XElement; inser
 export function signAssertion(spec: AssertionSpec, key: SigningKey, options?: SignatureOptions): string {
   const { unsigned, insertAt } = buildAssertion(spec);
   return signCanonicalEnveloped({ unsigned, id: spec.id, insertAt, key, options });
+}
+
+/** signAssertion with the RSA operation on the thread pool (same bytes). */
+export function signAssertionAsync(spec: AssertionSpec, key: SigningKey, options?: SignatureOptions): Promise<string> {
+  const { unsigned, insertAt } = buildAssertion(spec);
+  return signCanonicalEnvelopedAsync({ unsigned, id: spec.id, insertAt, key, options });
 }
 
 export function unsignedAssertion(spec: AssertionSpec): string {

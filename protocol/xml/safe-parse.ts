@@ -2,6 +2,46 @@
 // refuses any DOCTYPE (SOAP forbids DTDs; this also rules out XXE and entity expansion), and refuses multiple
 // roots and trailing content, before @xmldom/xmldom builds the tree in strict mode.
 import { DOMParser } from "@xmldom/xmldom";
+// @ts-expect-error: xmldom ships no types for its grammar module.
+import xmldomGrammar from "@xmldom/xmldom/lib/grammar.js";
+
+// @xmldom/xmldom 0.9 compiles a new (unicode) RegExp for every end tag it reads (`g.reg(...)` in sax.js); that was
+// 9% of the reference's event-loop time per request in bench/issue. The expressions depend only on their
+// arguments and carry no `g`/`y` flag (no lastIndex state), so one compiled copy per argument list is equivalent.
+{
+  const grammar = xmldomGrammar as { reg: (...parts: (RegExp | string)[]) => RegExp; __wsconformMemo?: true };
+  if (!grammar.__wsconformMemo) {
+    const original = grammar.reg;
+    const memo = new Map<string, RegExp>();
+    // Parts are short strings or the grammar's own RegExp constants: number them by identity for a cheap key.
+    const ids = new Map<RegExp | string, number>();
+    const idOf = (p: RegExp | string): number => {
+      let id = ids.get(p);
+      if (id === undefined) {
+        if (ids.size >= 1024) return -1;
+        id = ids.size;
+        ids.set(p, id);
+      }
+      return id;
+    };
+    grammar.reg = function memoReg(this: unknown, ...parts: (RegExp | string)[]): RegExp {
+      let key = "";
+      for (const p of parts) {
+        const id = idOf(p);
+        if (id < 0) return original.apply(this, parts);
+        key += `${id},`;
+      }
+      let re = memo.get(key);
+      if (!re) {
+        re = original.apply(this, parts);
+        if (re.global || re.sticky) return re;
+        if (memo.size < 256) memo.set(key, re);
+      }
+      return re;
+    };
+    grammar.__wsconformMemo = true;
+  }
+}
 
 export interface XmlLimits {
   /** Maximum size of the document in bytes (UTF-8). */

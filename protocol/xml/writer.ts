@@ -134,51 +134,96 @@ function write(
   rendered: ReadonlyMap<string, string>,
   out: string[],
 ): void {
-  if (typeof node === "string") {
-    out.push(escapeText(node));
-    return;
-  }
-  if ("raw" in node) {
-    out.push(node.raw);
-    return;
-  }
+  out.push(render(node, prefixes, rendered));
+}
+
+const byFirst = (x: [string, string], y: [string, string]) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+const byUriThenLocal = (x: [string, string, string, string], y: [string, string, string, string]) =>
+  x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+
+// String concatenation (V8 ropes) with a fast path for the common element without attributes: this runs for every
+// element of every token and response, so it is kept allocation-light.
+function render(node: XNode, prefixes: Readonly<Record<string, string>>, rendered: ReadonlyMap<string, string>): string {
+  if (typeof node === "string") return escapeText(node);
+  if ("raw" in node) return node.raw;
   if (!goodName(node.n) || (node.p && !goodName(node.p))) throw new XmlWriteError(`bad element name ${node.p}:${node.n}`);
-  const used = new Map<string, string>();
-  if (node.p) used.set(node.p, uriOf(prefixes, node.p));
-  const plain: [string, string][] = [];
-  const qualified: [string, string, string, string][] = []; // uri, local, qname, value
-  for (const [k, v] of Object.entries(node.a ?? {})) {
-    if (v === undefined) continue;
-    if (k.startsWith("xmlns")) throw new XmlWriteError("namespace declarations are emitted by the writer");
-    const [ap, al] = prefixOf(k);
-    if (!goodName(al)) throw new XmlWriteError(`bad attribute name ${k}`);
-    if (ap) {
-      const uri = uriOf(prefixes, ap);
-      if (ap !== "xml") used.set(ap, uri);
-      qualified.push([uri, al, k, v]);
-    } else {
-      plain.push([k, v]);
-    }
-  }
-  const decls: [string, string][] = [];
-  for (const [p, uri] of used) if (rendered.get(p) !== uri) decls.push([p, uri]);
-  decls.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  plain.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  qualified.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
   const tag = node.p ? `${node.p}:${node.n}` : node.n;
-  out.push("<", tag);
-  for (const [p, uri] of decls) out.push(" xmlns:", p, '="', escapeAttr(uri), '"');
-  for (const [k, v] of plain) out.push(" ", k, '="', escapeAttr(v), '"');
-  for (const [, , k, v] of qualified) out.push(" ", k, '="', escapeAttr(v), '"');
-  out.push(">");
-  if (node.c && node.c.length) {
-    let inner = rendered;
+  let open = `<${tag}`;
+  let inner = rendered;
+  const attrs = node.a;
+  let hasAttrs = false;
+  if (attrs) for (const k in attrs) if (attrs[k] !== undefined) { hasAttrs = true; break; }
+  if (!hasAttrs) {
+    if (node.p) {
+      const uri = uriOf(prefixes, node.p);
+      if (rendered.get(node.p) !== uri) {
+        open += ` xmlns:${node.p}="${escapeAttr(uri)}"`;
+        const m = new Map(rendered);
+        m.set(node.p, uri);
+        inner = m;
+      }
+    }
+  } else {
+    const used = new Map<string, string>();
+    if (node.p) used.set(node.p, uriOf(prefixes, node.p));
+    const plain: [string, string][] = [];
+    const qualified: [string, string, string, string][] = []; // uri, local, qname, value
+    for (const k in attrs) {
+      const v = attrs![k];
+      if (v === undefined) continue;
+      if (k.startsWith("xmlns")) throw new XmlWriteError("namespace declarations are emitted by the writer");
+      const [ap, al] = prefixOf(k);
+      if (!goodName(al)) throw new XmlWriteError(`bad attribute name ${k}`);
+      if (ap) {
+        const uri = uriOf(prefixes, ap);
+        if (ap !== "xml") used.set(ap, uri);
+        qualified.push([uri, al, k, v]);
+      } else {
+        plain.push([k, v]);
+      }
+    }
+    const decls: [string, string][] = [];
+    for (const [p, uri] of used) if (rendered.get(p) !== uri) decls.push([p, uri]);
+    if (decls.length > 1) decls.sort(byFirst);
+    if (plain.length > 1) plain.sort(byFirst);
+    if (qualified.length > 1) qualified.sort(byUriThenLocal);
+    for (const [p, uri] of decls) open += ` xmlns:${p}="${escapeAttr(uri)}"`;
+    for (const [k, v] of plain) open += ` ${k}="${escapeAttr(v)}"`;
+    for (const [, , k, v] of qualified) open += ` ${k}="${escapeAttr(v)}"`;
     if (decls.length) {
       const m = new Map(rendered);
       for (const [p, uri] of decls) m.set(p, uri);
       inner = m;
     }
-    for (const child of node.c) write(child, prefixes, inner, out);
   }
-  out.push("</", tag, ">");
+  let body = "";
+  if (node.c) for (const child of node.c) body += render(child, prefixes, inner);
+  return `${open}>${body}</${tag}>`;
+}
+
+/**
+ * A parsed element back as writer nodes (to re-emit it canonically inside a new token, e.g. a holder-of-key
+ * KeyInfo on renewal). Every namespace must be one PREFIXES binds; the element's own prefix is kept when it binds
+ * the same namespace there. Comments and processing instructions are dropped (exc-c14n without comments).
+ */
+export function fromDom(e: Element, prefixes: Readonly<Record<string, string>> = PREFIXES): XElement {
+  const prefixFor = (ns: string | null, own: string | null): string => {
+    if (!ns) return "";
+    if (own && prefixes[own] === ns) return own;
+    for (const [p, uri] of Object.entries(prefixes)) if (uri === ns) return p;
+    throw new XmlWriteError(`namespace ${ns} has no prefix in the writer's map`);
+  };
+  const a: Record<string, string> = {};
+  for (let i = 0; i < e.attributes.length; i++) {
+    const at = e.attributes.item(i)!;
+    if (at.name === "xmlns" || at.name.startsWith("xmlns:")) continue;
+    const p = at.namespaceURI ? prefixFor(at.namespaceURI, at.prefix) : "";
+    a[p ? `${p}:${at.localName}` : at.localName!] = at.value;
+  }
+  const c: XNode[] = [];
+  for (let n = e.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1) c.push(fromDom(n as Element, prefixes));
+    else if (n.nodeType === 3 || n.nodeType === 4) c.push((n as CharacterData).data);
+  }
+  return { p: prefixFor(e.namespaceURI, e.prefix), n: e.localName!, a, c };
 }

@@ -140,14 +140,14 @@ describe("fault triggers", () => {
 
   it("an endpoint path that does not exist -> 404, not a crash", async () => {
     const ref = makeReference();
-    const out = ref.sts.handle({ path: "/nope", body: "<x/>" });
+    const out = await ref.sts.handle({ path: "/nope", body: "<x/>" });
     expect(out.status).toBe(404);
   });
 
   it("garbage bytes -> a SOAP fault, never an exception", async () => {
     const ref = makeReference();
     for (const body of ["", "not xml", "<a>", Buffer.from([0xff, 0xfe, 0x00]), "<s:Envelope xmlns:s='urn:x'/>"]) {
-      const out = ref.sts.handle({ path: pathFor("1.3"), contentType: "application/soap+xml", body });
+      const out = await ref.sts.handle({ path: pathFor("1.3"), contentType: "application/soap+xml", body });
       expect(out.status).toBe(400);
       expect(out.body).toContain("InvalidRequest");
     }
@@ -156,7 +156,7 @@ describe("fault triggers", () => {
   it("SOAP 1.2 envelope sent as text/xml -> VersionMismatch", async () => {
     const ref = makeReference();
     const xml = clientFor(ref, "1.3", "1.2").build(bearer()).xml;
-    const out = ref.sts.handle({ path: pathFor("1.3"), contentType: "text/xml", body: xml });
+    const out = await ref.sts.handle({ path: pathFor("1.3"), contentType: "text/xml", body: xml });
     expect(out.body).toContain("VersionMismatch");
   });
 });

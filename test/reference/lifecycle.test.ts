@@ -7,7 +7,10 @@ import { parseAssertion } from "../../protocol/saml/parse.ts";
 import { generateSelfSignedCertificate } from "../../protocol/x509/certificate.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
 import { CLAIM, DEMO_REALMS } from "../../reference/config.ts";
-import { START, clientFor, makeReference, rstrOf } from "../helpers/reference.ts";
+import { START, clientFor, makeReference, rstrOf, testKeys } from "../helpers/reference.ts";
+import { children } from "../../protocol/xml/dom.ts";
+import { decryptEncryptedKey } from "../../protocol/xmlenc.ts";
+import { trustAnchorFromCert, verifyEnvelopedSignature } from "../../protocol/dsig/verify.ts";
 
 async function issueToken(ref: ReturnType<typeof makeReference>, tv: TrustVersion, extra: Record<string, unknown> = {}) {
   const T = TRUST[tv];
@@ -85,6 +88,21 @@ for (const tv of ["1.3", "2005"] as TrustVersion[]) {
       expect(a.notBefore).toBe(START + 1800_000);
       expect(r.lifetime?.expires).toBe(START + 1800_000 + 3600_000);
       expect(a.audiences).toEqual([DEMO_REALMS.saml20]);
+    });
+
+    it("a holder-of-key token renews with the same proof key, still decryptable by the RP", async () => {
+      const ref = makeReference();
+      const ex = await clientFor(ref, tv).send({ version: tv, requestType: T.requestType("Issue"), keyType: T.keyType("SymmetricKey"), appliesTo: { address: DEMO_REALMS.saml20 } });
+      const r = rstrOf(ex)!;
+      const proof = r.requestedProofToken?.kind === "BinarySecret" ? r.requestedProofToken.secret.value : undefined;
+      const renewed = rstrOf(await clientFor(ref, tv).send(renewRst(r.requestedSecurityToken!.element!)))!;
+      const a = parseAssertion(renewed.requestedSecurityToken!.element!);
+      expect(a.confirmation.method).toBe("holder-of-key");
+      const ek = children(a.confirmationKeyInfo!, NS.xenc, "EncryptedKey")[0]!;
+      const rpKey = testKeys().relyingParties.get(DEMO_REALMS.saml20)!.privateKey;
+      expect(proof).toBeDefined();
+      expect(decryptEncryptedKey(ek, rpKey).equals(proof!)).toBe(true);
+      expect(verifyEnvelopedSignature(renewed.requestedSecurityToken!.element!, [trustAnchorFromCert(testKeys().signing.primary.certDer)]).ok).toBe(true);
     });
 
     it('Renewing Allow="false" -> UnableToRenew (T47)', async () => {

@@ -7,12 +7,6 @@ import { TokenStore, type IssuedToken } from "../../reference/token-store.ts";
 
 const token = (id: string, until: number): IssuedToken => ({
   id,
-  samlVersion: "2.0",
-  subject: { nameId: "alice" },
-  audiences: ["urn:rp"],
-  attributes: [],
-  confirmation: { method: "bearer" },
-  notBefore: 0,
   notOnOrAfter: until,
   renewAllow: true,
   renewOk: false,
