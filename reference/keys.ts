@@ -54,6 +54,14 @@ export function loadOrCreateKeys(clock: Clock, dataDir?: string): ReferenceKeys 
     },
     relyingParties,
     demoClient: loadOrCreate(dataDir, "demo-client", cert("wsconform demo client", ["digitalSignature"])),
-    tls: loadOrCreate(dataDir, "tls", cert("localhost", ["digitalSignature", "keyEncipherment"])),
+    tls: loadOrCreate(dataDir, "tls", () =>
+      generateSelfSignedCertificate({
+        commonName: "localhost",
+        notBeforeMs: now - 86400_000,
+        notAfterMs: now + 10 * YEAR,
+        keyUsage: ["digitalSignature", "keyEncipherment"],
+        subjectAltNames: { dns: ["localhost"], ip: ["127.0.0.1", "::1"] },
+      }),
+    ),
   };
 }

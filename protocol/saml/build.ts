@@ -183,7 +183,7 @@ export function signAssertion(spec: AssertionSpec, key: SigningKey, options?: Si
 }
 
 /** signAssertion with the RSA operation on the thread pool (same bytes). */
-export function signAssertionAsync(spec: AssertionSpec, key: SigningKey, options?: SignatureOptions): Promise<string> {
+export async function signAssertionAsync(spec: AssertionSpec, key: SigningKey, options?: SignatureOptions): Promise<string> {
   const { unsigned, insertAt } = buildAssertion(spec);
   return signCanonicalEnvelopedAsync({ unsigned, id: spec.id, insertAt, key, options });
 }

@@ -55,6 +55,8 @@ export interface CertificateOptions {
   issuer?: CertifiedKey;
   /** Make a CA certificate (BasicConstraints cA, keyCertSign + cRLSign). */
   isCA?: boolean;
+  /** subjectAltName entries (RFC 5280 4.2.1.6), e.g. for a TLS server certificate: DNS names and IP addresses. */
+  subjectAltNames?: { dns?: string[]; ip?: string[] };
   /** Use this key pair instead of generating one (key rollover tests, deterministic fixtures). */
   keyPair?: { privateKey: KeyObject; publicKey: KeyObject };
 }
@@ -66,6 +68,7 @@ const OID = {
   keyUsage: "2.5.29.15",
   basicConstraints: "2.5.29.19",
   authorityKeyIdentifier: "2.5.29.35",
+  subjectAltName: "2.5.29.17",
 } as const;
 
 const KEY_USAGE_BIT: Record<KeyUsageName | "keyCertSign" | "cRLSign", number> = {
@@ -134,6 +137,37 @@ function readTbsParts(certDer: Buffer): TbsParts {
   return out;
 }
 
+/** GeneralNames with dNSName [2] (IA5String) and iPAddress [7] (4 or 16 octets) entries. */
+function generalNames(dns: string[], ips: string[]): Buffer {
+  const names: Buffer[] = [];
+  for (const d of dns) {
+    if (!/^[A-Za-z0-9.*-]+$/.test(d)) throw new DerError(`${d} is not a DNS name`);
+    names.push(implicitPrimitive(2, Buffer.from(d, "ascii")));
+  }
+  for (const ip of ips) names.push(implicitPrimitive(7, ipBytes(ip)));
+  return sequence(...names);
+}
+
+function ipBytes(ip: string): Buffer {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (v4) {
+    const octets = v4.slice(1).map(Number);
+    if (octets.some((o) => o > 255)) throw new DerError(`${ip} is not an IP address`);
+    return Buffer.from(octets);
+  }
+  const halves = ip.split("::");
+  const groupsOk = (t: string) => t === "" || t.split(":").every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g));
+  if (halves.length > 2 || !halves.every(groupsOk)) throw new DerError(`${ip} is not an IP address`);
+  const [headText, tailText] = halves.length === 2 ? [halves[0]!, halves[1]!] : [ip, undefined];
+  const head = headText ? headText.split(":") : [];
+  const tail = tailText ? tailText.split(":") : [];
+  const groups = tailText === undefined ? head : [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail];
+  if (groups.length !== 8) throw new DerError(`${ip} is not an IP address`);
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || "0", 16), i * 2));
+  return out;
+}
+
 function randomSerial(): Buffer {
   const s = randomBytes(16);
   s[0] = ((s[0] ?? 0) & 0x7f) | 0x01; // positive and exactly 16 bytes
@@ -172,6 +206,10 @@ export function generateSelfSignedCertificate(opts: CertificateOptions): Certifi
     extension(OID.keyUsage, true, namedBits(usages)),
     extension(OID.subjectKeyIdentifier, false, octetString(ski)),
   ];
+  const san = opts.subjectAltNames;
+  if (san && ((san.dns?.length ?? 0) > 0 || (san.ip?.length ?? 0) > 0)) {
+    extensions.push(extension(OID.subjectAltName, false, generalNames(san.dns ?? [], san.ip ?? [])));
+  }
   if (authorityKeyId) {
     extensions.push(extension(OID.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, authorityKeyId))));
   }

@@ -195,4 +195,22 @@ describe("certificates", () => {
     expect(() => generateSelfSignedCertificate({ commonName: "x", notBeforeMs: NOW, notAfterMs: NOW, keyPair })).toThrow(DerError);
     expect(() => generateSelfSignedCertificate({ commonName: "x", notBeforeMs: NOW, notAfterMs: NOW + 1, keyPair, serial: Buffer.alloc(21, 1) })).toThrow(DerError);
   });
+
+  it("writes subjectAltName DNS and IP entries that node's X.509 parser reads back; refuses bad ones", () => {
+    const keyPair = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const c = generateSelfSignedCertificate({
+      commonName: "localhost",
+      notBeforeMs: NOW,
+      notAfterMs: NOW + 1000,
+      keyPair,
+      subjectAltNames: { dns: ["localhost"], ip: ["127.0.0.1", "::1", "fe80::1:2"] },
+    });
+    const x = new X509Certificate(c.certDer);
+    expect(x.subjectAltName).toBe("DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:FE80:0:0:0:0:0:1:2");
+    expect(x.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    for (const ip of ["256.0.0.1", "1::2::3", "12345::1", "1:2:3"]) {
+      expect(() => generateSelfSignedCertificate({ commonName: "x", notBeforeMs: NOW, notAfterMs: NOW + 1, keyPair, subjectAltNames: { ip: [ip] } }), ip).toThrow(DerError);
+    }
+    expect(() => generateSelfSignedCertificate({ commonName: "x", notBeforeMs: NOW, notAfterMs: NOW + 1, keyPair, subjectAltNames: { dns: ["a b"] } })).toThrow(DerError);
+  });
 });

@@ -113,3 +113,26 @@ describe("faults over HTTP", () => {
     expect(await (await fetch(`${running.url}/health`)).text()).toBe("ok\n");
   });
 });
+
+describe("HTTPS", () => {
+  it("serves the same endpoints over TLS with the reference's certificate (SAN 127.0.0.1), verified by the client", async () => {
+    const tlsSts = new ReferenceSts({ clock, keys: testKeys() });
+    const tls = await serve(tlsSts, { port: 0, tls: true });
+    const secure = httpTransport(tls.url, { timeoutMs: 10_000, ca: testKeys().tls.certPem });
+    try {
+      expect(tls.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
+      const T = TRUST["1.3"];
+      const ex = await clientFor({ transport: secure, clock }, "1.3").send({ version: "1.3", requestType: T.requestType("Issue"), keyType: T.keyType("Bearer"), appliesTo: { address: DEMO_REALMS.saml20 } });
+      expect(ex.transportError).toBeUndefined();
+      expect(rstrOf(ex)?.requestedSecurityToken?.element).toBeDefined();
+      // Without the CA the client refuses the server: the certificate is not trusted by default.
+      const untrusting = httpTransport(tls.url, { timeoutMs: 10_000 });
+      const refused = await clientFor({ transport: untrusting, clock }, "1.3").send({ version: "1.3", requestType: T.requestType("Issue"), keyType: T.keyType("Bearer"), appliesTo: { address: DEMO_REALMS.saml20 } });
+      expect(refused.transportError?.kind).toBe("connection");
+      await untrusting.close();
+    } finally {
+      await secure.close();
+      await tls.close();
+    }
+  });
+});
