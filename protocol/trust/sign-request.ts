@@ -14,6 +14,8 @@ export interface RequestSigner {
   options?: SignatureOptions;
   /** Id of the ds:Signature (what wst:UseKey/@Sig points at). */
   signatureId?: string;
+  /** What the signature covers (default both); a test can leave one out. */
+  covers?: { timestamp?: boolean; body?: boolean };
 }
 
 /** Add BinarySecurityToken + signature over Timestamp and Body to a built request (Body must carry wsu:Id). */
@@ -33,7 +35,10 @@ export function signRequestMessage(xml: string, signer: RequestSigner): string {
   signReferences({
     doc,
     parent: sec,
-    references: ts ? [ts, body] : [body],
+    references: [
+      ...(ts && signer.covers?.timestamp !== false ? [ts] : []),
+      ...(signer.covers?.body !== false ? [body] : []),
+    ],
     key: { privateKey: signer.privateKey, certDer: signer.certDer },
     keyInfo: el("wsse:SecurityTokenReference", [el("wsse:Reference", { URI: "#_bst", ValueType: WSS.x509v3 })]),
     options: signer.options,

@@ -2,7 +2,7 @@
 // WS-Federation code (T78), and each code of the digest has a trigger.
 import { describe, expect, it } from "vitest";
 import { generateSelfSignedCertificate } from "../../protocol/x509/certificate.ts";
-import { CLAIMS_DIALECT, NS, TOKEN_TYPES, TRUST, type TrustVersion } from "../../protocol/namespaces.ts";
+import { CLAIMS_DIALECT, DSIG, NS, TOKEN_TYPES, TRUST, type TrustVersion } from "../../protocol/namespaces.ts";
 import { el } from "../../protocol/xml/writer.ts";
 import { DEMO_REALMS } from "../../reference/config.ts";
 import { START, clientFor, makeReference, pathFor, rstrOf } from "../helpers/reference.ts";
@@ -121,13 +121,34 @@ describe("fault triggers", () => {
   it("a signature that does not cover the Body at certificatemixed -> wst:AuthenticationBadElements", async () => {
     const ref = makeReference();
     const demo = ref.sts.keys.demoClient;
-    // Move the wsu:Id off the Body onto an inner element so the signature covers something else.
-    const c = clientFor(ref, "1.3", "1.2", { signer: { privateKey: demo.privateKey, certDer: demo.certDer } });
-    const xml = c.build(bearer()).xml;
-    const moved = xml.replace(/(<s:Body[^>]*?) wsu:Id="_body"/, "$1").replace(/<wst:RequestSecurityToken/, '<wst:RequestSecurityToken wsu:Id="_body"');
-    expect(moved).not.toBe(xml);
-    const ex = await c.sendRaw(moved, T13.requestAction("Issue"));
-    expect(ex.fault?.code.local).toMatch(/AuthenticationBadElements|FailedCheck/);
+    const ex = await clientFor(ref, "1.3", "1.2", { signer: { privateKey: demo.privateKey, certDer: demo.certDer, covers: { body: false } } }).send(bearer());
+    expect(ex.fault?.code).toEqual({ ns: NS.wst13, local: "AuthenticationBadElements" });
+  });
+
+  it("a message signed with rsa-sha1 -> wsse:UnsupportedAlgorithm", async () => {
+    const ref = makeReference();
+    const demo = ref.sts.keys.demoClient;
+    const signer = { privateKey: demo.privateKey, certDer: demo.certDer, options: { signatureAlgorithm: DSIG.rsaSha1, digestAlgorithm: DSIG.sha1 } };
+    const ex = await clientFor(ref, "1.3", "1.2", { signer }).send(bearer());
+    expect(ex.fault?.code).toEqual({ ns: NS.wsse, local: "UnsupportedAlgorithm" });
+  });
+
+  it("a signature whose token reference points nowhere -> wsse:SecurityTokenUnavailable", async () => {
+    const ref = makeReference();
+    const demo = ref.sts.keys.demoClient;
+    const ex = await clientFor(ref, "1.3", "1.2", { signer: { privateKey: demo.privateKey, certDer: demo.certDer } }).send(bearer(), {
+      mutate: (x) => x.replace('URI="#_bst"', 'URI="#_missing"'),
+    });
+    expect(ex.fault?.code).toEqual({ ns: NS.wsse, local: "SecurityTokenUnavailable" });
+  });
+
+  it("a full replay cache fails closed -> wst:RequestFailed (Receiver, HTTP 500)", async () => {
+    const ref = makeReference({ config: { replayCacheCapacity: 1 } });
+    const c = clientFor(ref, "1.3", "1.2", { username: "alice", password: "ecila", passwordType: "digest" });
+    expect((await c.send(bearer())).fault).toBeUndefined();
+    const ex = await c.send(bearer());
+    expect(ex.fault?.code).toEqual({ ns: NS.wst13, local: "RequestFailed" });
+    expect(ex.response?.status).toBe(500);
   });
 
   it("a UseKey without proof of possession -> wst:FailedAuthentication", async () => {
