@@ -20,6 +20,17 @@ commands:
   selfcheck   start the reference in-process on a loopback port and run Issue/Validate/Renew/Cancel against it
                 --target URL    check an already running reference instead
                 --defect NAME   (repeatable) start the in-process reference with these defects
+  init [FILE] write a commented starter target description (default wsconform.config.json)
+  run         run the conformance suites against a target and write reports
+                --target FILE|URL   wsconform.config.json, or an AD FS-shaped base URL (default: in-process reference)
+                --suite PATH        only suite files matching PATH (repeatable), e.g. suites/ws-trust/issue
+                --grep TEXT         only cases whose name matches (case ids: --grep 'ws-trust/issue/context-echo:')
+                --report DIR        where result.json, junit.xml and summary.txt go (default reports/out/latest)
+                --expect FILE       known failures; exit 1 only for unexpected FAIL/ERROR
+                --update-expectations  write the expectations file from this run
+                --strict            a failed SHOULD is a FAIL (default: WARN)
+                --defect NAME       (in-process reference only) switch on a deliberate defect
+              exit codes: 0 ok, 1 conformance failures (or no case selected), 2 harness or configuration error
   defects     list the reference's defects switchboard
 `;
 
@@ -31,6 +42,22 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case "selfcheck":
         return await selfcheckCommand(rest);
+      case "init": {
+        const { existsSync, writeFileSync } = await import("node:fs");
+        const { starterConfig } = await import("../adapters/target-config.ts");
+        const file = rest[0] ?? "wsconform.config.json";
+        if (existsSync(file)) {
+          process.stderr.write(`${file} exists; not overwritten\n`);
+          return 2;
+        }
+        writeFileSync(file, `${JSON.stringify(starterConfig(), null, 2)}\n`);
+        process.stdout.write(`wrote ${file}: edit it, then run: npx wsconform run --target ${file}\n`);
+        return 0;
+      }
+      case "run": {
+        const { runCommand } = await import("./run.ts");
+        return await runCommand(rest);
+      }
       case "defects":
         for (const name of DEFECT_NAMES) console.log(`${name.padEnd(30)} ${DEFECTS[name].behaviour}  [breaks ${DEFECTS[name].breaks.join(", ")}]`);
         return 0;

@@ -1,0 +1,204 @@
+// wsconform.config.json: which target to test and what it claims to support. Validated field by field with
+// errors that name the field and the fix (a vendor's first run must not end in a stack trace).
+import { TRUST_VERSIONS, type TrustVersion } from "../protocol/namespaces.ts";
+import type { Capabilities, CredentialKind, KeyTypeCapability, Operation, TokenTypeName } from "./sts-target.ts";
+
+export interface TargetConfig {
+  target:
+    | { kind: "reference"; defects?: string[]; config?: unknown; name?: string }
+    | {
+        kind: "http";
+        name?: string;
+        baseUrl: string;
+        /** Endpoint paths per WS-Trust version ("2005", "1.3") and credential kind. */
+        endpoints: Partial<Record<"2005" | "1.3", Partial<Record<CredentialKind, string>>>>;
+        /** PEM file(s) of the CA that issued the target's TLS certificate. */
+        tlsCa?: string[];
+        insecureTls?: boolean;
+        timeoutMs?: number;
+        maxResponseBytes?: number;
+      };
+  credentials: {
+    username?: string;
+    password?: string;
+    otherUser?: { username: string; password: string };
+    /** PEM files of a client certificate registered with the target, and its key. */
+    clientCertificate?: { cert: string; key: string };
+  };
+  /** PEM files of the certificates that sign the target's tokens. */
+  trustAnchors: string[];
+  issuerName?: string;
+  appliesTo: { registered: string; unregistered: string; pinnedSaml11?: string; noEncryption?: string };
+  capabilities: Capabilities;
+  clockSkewSeconds: number;
+}
+
+export class TargetConfigError extends Error {
+  override readonly name = "TargetConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid target configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+const OPERATIONS: Operation[] = ["Issue", "Validate", "Renew", "Cancel", "Batch"];
+const TOKEN_TYPES: TokenTypeName[] = ["saml11", "saml20"];
+const KEY_TYPES: KeyTypeCapability[] = ["Bearer", "SymmetricKey", "PublicKey"];
+const CREDENTIALS: CredentialKind[] = ["username", "certificate"];
+
+export const FULL_CAPABILITIES: Capabilities = {
+  versions: ["2005", "1.3", "1.4"],
+  soapVersions: ["1.1", "1.2"],
+  operations: [...OPERATIONS],
+  tokenTypes: [...TOKEN_TYPES],
+  keyTypes: [...KEY_TYPES],
+  credentials: [...CREDENTIALS],
+  onBehalfOf: true,
+  actAs: true,
+  claimsDialects: ["http://schemas.xmlsoap.org/ws/2005/05/identity", "http://docs.oasis-open.org/wsfed/authorization/200706/authclaims"],
+};
+
+/** The embedded default: the in-process reference STS with its demo users and relying parties. */
+/** The starter `wsconform init` writes: an HTTP target with every field explained in "$comment" keys. */
+export function starterConfig(): Record<string, unknown> {
+  return {
+    $comment: "wsconform target description. Keys starting with $ are comments. Paths are relative to this file.",
+    target: {
+      $comment: 'kind "http": an STS reachable over HTTP(S); kind "reference": the in-process reference STS.',
+      kind: "http",
+      name: "My STS",
+      baseUrl: "https://sts.example.test",
+      endpoints: {
+        $comment: 'Endpoint paths per WS-Trust version ("1.3" also serves 1.4 ActAs) and credential kind.',
+        "1.3": { username: "/adfs/services/trust/13/usernamemixed", certificate: "/adfs/services/trust/13/certificatemixed" },
+        "2005": { username: "/adfs/services/trust/2005/usernamemixed" },
+      },
+      tlsCa: [],
+      timeoutMs: 10000,
+    },
+    credentials: {
+      $comment: "A user the STS knows; otherUser enables authorization cases; clientCertificate the certificatemixed ones.",
+      username: "alice",
+      password: "change-me",
+      otherUser: { username: "bob", password: "change-me" },
+    },
+    trustAnchors: [],
+    $trustAnchors: "PEM files of the certificates that sign the STS's tokens (token signature cases SKIP without them).",
+    appliesTo: {
+      $comment: "A relying party the STS issues tokens for (with an encryption certificate for symmetric keys), and one it does not know.",
+      registered: "urn:example:rp",
+      unregistered: "urn:wsconform:rp:not-registered",
+    },
+    capabilities: {
+      $comment: "The implementation conformance statement: cases needing anything not declared are SKIPped with the reason.",
+      ...FULL_CAPABILITIES,
+    },
+    clockSkewSeconds: 300,
+  };
+}
+
+export function referenceTargetConfig(defects: string[] = []): TargetConfig {
+  return {
+    target: { kind: "reference", defects },
+    credentials: { username: "alice", password: "ecila", otherUser: { username: "bob", password: "bob" } },
+    trustAnchors: [],
+    appliesTo: {
+      registered: "urn:wsconform:rp:saml20",
+      unregistered: "urn:wsconform:rp:not-registered",
+      pinnedSaml11: "urn:wsconform:rp:saml11",
+      noEncryption: "urn:wsconform:rp:no-encryption",
+    },
+    capabilities: FULL_CAPABILITIES,
+    clockSkewSeconds: 300,
+  };
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function subset<T extends string>(where: string, v: unknown, allowed: readonly T[], problems: string[]): T[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && (allowed as readonly string[]).includes(x))) {
+    problems.push(`${where}: must be an array of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+    return [];
+  }
+  return v as T[];
+}
+
+/** Validate a parsed wsconform.config.json; capabilities default to "everything" when absent. */
+export function validateTargetConfig(raw: unknown): TargetConfig {
+  const problems: string[] = [];
+  if (!isObj(raw)) throw new TargetConfigError(["the configuration must be a JSON object"]);
+  const known = new Set(["$schema", "target", "credentials", "trustAnchors", "issuerName", "appliesTo", "capabilities", "clockSkewSeconds"]);
+  // Keys starting with "$" are comments ("$comment", "$schema"), as `wsconform init` writes them.
+  for (const k of Object.keys(raw)) if (!known.has(k) && !k.startsWith("$")) problems.push(`${k}: unknown field; known fields are ${[...known].filter((x) => x !== "$schema").join(", ")}`);
+  const strip = (v: unknown): unknown =>
+    isObj(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("$")).map(([k, x]) => [k, strip(x)])) : v;
+  const t = strip(raw.target) as Record<string, unknown> | undefined;
+  if (!isObj(t)) problems.push('target: must be an object with "kind": "reference" or "http"');
+  else if (t.kind === "http") {
+    if (typeof t.baseUrl !== "string" || !/^https?:\/\//.test(t.baseUrl)) problems.push("target.baseUrl: must be an http:// or https:// URL");
+    if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
+      problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
+    } else {
+      for (const [v, e] of Object.entries(t.endpoints)) {
+        if (v !== "1.3" && v !== "2005") problems.push(`target.endpoints.${v}: versions are "1.3" (also used for 1.4) and "2005"`);
+        if (!isObj(e) || !Object.entries(e).every(([k, p]) => (k === "username" || k === "certificate") && typeof p === "string" && p.startsWith("/"))) {
+          problems.push(`target.endpoints.${v}: must be {"username": "/path", "certificate": "/path"} (either or both)`);
+        }
+      }
+    }
+    if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+    if (t.timeoutMs !== undefined && !(Number.isInteger(t.timeoutMs) && (t.timeoutMs as number) > 0)) problems.push("target.timeoutMs: must be a positive integer (milliseconds)");
+  } else if (t.kind !== "reference") {
+    problems.push(`target.kind: must be "reference" or "http" (got ${JSON.stringify(t.kind)})`);
+  }
+  const c = strip(raw.credentials ?? {});
+  if (!isObj(c)) problems.push("credentials: must be an object {username, password, otherUser?, clientCertificate?}");
+  else {
+    if (c.username !== undefined && typeof c.username !== "string") problems.push("credentials.username: must be a string");
+    if (c.password !== undefined && typeof c.password !== "string") problems.push("credentials.password: must be a string");
+    if (c.otherUser !== undefined && !(isObj(c.otherUser) && typeof c.otherUser.username === "string" && typeof c.otherUser.password === "string")) {
+      problems.push("credentials.otherUser: must be {username, password}");
+    }
+    if (c.clientCertificate !== undefined && !(isObj(c.clientCertificate) && typeof c.clientCertificate.cert === "string" && typeof c.clientCertificate.key === "string")) {
+      problems.push("credentials.clientCertificate: must be {cert: PEM file, key: PEM file}");
+    }
+  }
+  if (raw.trustAnchors !== undefined && !(Array.isArray(raw.trustAnchors) && raw.trustAnchors.every((x) => typeof x === "string"))) {
+    problems.push("trustAnchors: must be an array of PEM file paths (the certificates that sign the target's tokens)");
+  }
+  const a = strip(raw.appliesTo);
+  if (!isObj(a) || typeof a.registered !== "string" || typeof a.unregistered !== "string") {
+    problems.push("appliesTo: must be {registered: a relying party the target knows, unregistered: one it does not}");
+  }
+  let caps = FULL_CAPABILITIES;
+  if (raw.capabilities !== undefined) {
+    const k = strip(raw.capabilities);
+    if (!isObj(k)) problems.push("capabilities: must be an object (the implementation conformance statement)");
+    else {
+      caps = {
+        versions: k.versions === undefined ? FULL_CAPABILITIES.versions : subset<TrustVersion>("capabilities.versions", k.versions, TRUST_VERSIONS, problems),
+        soapVersions: k.soapVersions === undefined ? FULL_CAPABILITIES.soapVersions : subset("capabilities.soapVersions", k.soapVersions, ["1.1", "1.2"] as const, problems),
+        operations: k.operations === undefined ? FULL_CAPABILITIES.operations : subset("capabilities.operations", k.operations, OPERATIONS, problems),
+        tokenTypes: k.tokenTypes === undefined ? FULL_CAPABILITIES.tokenTypes : subset("capabilities.tokenTypes", k.tokenTypes, TOKEN_TYPES, problems),
+        keyTypes: k.keyTypes === undefined ? FULL_CAPABILITIES.keyTypes : subset("capabilities.keyTypes", k.keyTypes, KEY_TYPES, problems),
+        credentials: k.credentials === undefined ? FULL_CAPABILITIES.credentials : subset("capabilities.credentials", k.credentials, CREDENTIALS, problems),
+        onBehalfOf: k.onBehalfOf === undefined ? true : k.onBehalfOf === true,
+        actAs: k.actAs === undefined ? true : k.actAs === true,
+        claimsDialects: Array.isArray(k.claimsDialects) ? (k.claimsDialects as string[]) : FULL_CAPABILITIES.claimsDialects,
+      };
+    }
+  }
+  const skew = raw.clockSkewSeconds ?? 300;
+  if (!(Number.isInteger(skew) && (skew as number) >= 0 && (skew as number) <= 86400)) problems.push("clockSkewSeconds: must be an integer from 0 to 86400");
+  if (problems.length) throw new TargetConfigError(problems);
+  return {
+    target: t as TargetConfig["target"],
+    credentials: (c ?? {}) as TargetConfig["credentials"],
+    trustAnchors: (raw.trustAnchors as string[] | undefined) ?? [],
+    issuerName: raw.issuerName as string | undefined,
+    appliesTo: a as TargetConfig["appliesTo"],
+    capabilities: caps,
+    clockSkewSeconds: skew as number,
+  };
+}

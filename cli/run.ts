@@ -1,0 +1,135 @@
+// `wsconform run`: point it at a target, get a verdict per case and per requirement, reports on disk, and an exit
+// code a CI gate can trust (0 ok, 1 conformance failures, 2 harness or configuration error). Modelled on h2spec
+// and Autobahn|Testsuite.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { startVitest } from "vitest/node";
+import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
+import { compare, expectationsFrom, parseExpectations, type ExpectationFile } from "../reports/expectations.ts";
+import { junitXml } from "../reports/junit.ts";
+import { buildResult } from "../reports/result.ts";
+import { summaryText } from "../reports/summary.ts";
+import { ConformanceReporter } from "../reports/vitest-reporter.ts";
+import { loadTargetConfigFile } from "../suites/target.ts";
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+
+function harnessVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** A bare URL: an AD FS-shaped HTTP target with the reference's demo credentials and relying parties. */
+function configForUrl(url: string): TargetConfig {
+  const base = referenceTargetConfig();
+  return validateTargetConfig({
+    target: {
+      kind: "http",
+      baseUrl: url,
+      endpoints: {
+        "1.3": { username: "/adfs/services/trust/13/usernamemixed", certificate: "/adfs/services/trust/13/certificatemixed" },
+        "2005": { username: "/adfs/services/trust/2005/usernamemixed", certificate: "/adfs/services/trust/2005/certificatemixed" },
+      },
+    },
+    credentials: base.credentials,
+    appliesTo: base.appliesTo,
+    capabilities: { ...base.capabilities, credentials: ["username"] },
+  });
+}
+
+export async function runCommand(args: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      target: { type: "string" },
+      suite: { type: "string", multiple: true, default: [] },
+      grep: { type: "string" },
+      report: { type: "string", default: "reports/out/latest" },
+      expect: { type: "string" },
+      "update-expectations": { type: "boolean", default: false },
+      defect: { type: "string", multiple: true, default: [] },
+      quiet: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  // Resolve the target description up front so a bad config is a clean exit 2 before anything runs.
+  let describeTarget: { name: string; kind: string; url?: string; capabilities: unknown };
+  const env: Record<string, string> = {};
+  if (values.target && /^https?:\/\//.test(values.target)) {
+    const cfg = configForUrl(values.target);
+    const path = join(tmpdir(), `wsconform-target-${process.pid}.json`);
+    writeFileSync(path, JSON.stringify(cfg));
+    env.WSCONFORM_TARGET_CONFIG = path;
+    describeTarget = { name: values.target, kind: "http", url: values.target, capabilities: cfg.capabilities };
+  } else if (values.target) {
+    const { config } = loadTargetConfigFile(values.target);
+    env.WSCONFORM_TARGET_CONFIG = resolve(values.target);
+    describeTarget = { name: config.target.kind === "http" ? (config.target.name ?? config.target.baseUrl) : "reference", kind: config.target.kind, capabilities: config.capabilities };
+  } else {
+    if (values.defect.length) env.WSCONFORM_DEFECTS = values.defect.join(",");
+    describeTarget = {
+      name: `wsconform reference STS (in-process)${values.defect.length ? ` with defects ${values.defect.join(", ")}` : ""}`,
+      kind: "reference",
+      capabilities: referenceTargetConfig().capabilities,
+    };
+  }
+  if (values.strict) env.WSCONFORM_STRICT = "1";
+  let expectations: ExpectationFile | undefined;
+  if (values.expect && !values["update-expectations"]) {
+    expectations = parseExpectations(JSON.parse(readFileSync(values.expect, "utf8")));
+  }
+
+  const reporter = new ConformanceReporter(values.quiet ? () => {} : (l) => out(`${l}\n`));
+  const started = Date.now();
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const vitest = await startVitest("test", values.suite, {
+      config: join(ROOT, "vitest.suites.config.ts"),
+      root: ROOT,
+      watch: false,
+      reporters: [reporter],
+      testNamePattern: values.grep,
+      passWithNoTests: true,
+    });
+    await vitest.close();
+  } finally {
+    process.env = saved;
+  }
+  if (reporter.harnessErrors.length) {
+    out(`harness errors:\n  ${reporter.harnessErrors.join("\n  ")}\n`);
+    return 2;
+  }
+  if (reporter.results.length === 0) {
+    out("no case was selected (check --suite and --grep)\n");
+    return 1;
+  }
+  const targetArg = (values.target ? ` --target ${values.target}` : values.defect.map((d) => ` --defect ${d}`).join("")) + (values.strict ? " --strict" : "");
+  const result = buildResult({
+    cases: reporter.results,
+    target: describeTarget,
+    version: harnessVersion(),
+    startedAt: started,
+    durationMs: Date.now() - started,
+    command: `npx wsconform run${targetArg}${values.suite.map((s) => ` --suite ${s}`).join("")}${values.grep ? ` --grep '${values.grep}'` : ""}`,
+    reproduce: (c) => `npx wsconform run${targetArg} --grep '${c.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:'`,
+  });
+  const dir = resolve(values.report);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, "junit.xml"), junitXml(result));
+  const cmp = compare(result, expectations);
+  const summary = summaryText(result, values.expect ? cmp : undefined);
+  writeFileSync(join(dir, "summary.txt"), summary);
+  out(`\n${summary}reports: ${dir}\n`);
+  if (values["update-expectations"]) {
+    const file = values.expect ?? join(dir, "expectations.json");
+    writeFileSync(file, `${JSON.stringify(expectationsFrom(result), null, 2)}\n`);
+    out(`expectations written to ${file}\n`);
+    return 0;
+  }
+  return cmp.unexpectedFailures.length ? 1 : 0;
+}

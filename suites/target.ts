@@ -1,0 +1,93 @@
+// Build the StsTarget a run tests, from a validated wsconform.config.json: the in-process reference (the default)
+// or an HTTP endpoint. Lives in suites/ because the in-process kind needs reference/ and the others adapters/.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { X509Certificate } from "node:crypto";
+import { FakeClock, systemClock } from "../protocol/clock.ts";
+import { trustAnchorFromCert } from "../protocol/dsig/verify.ts";
+import { certifiedKeyFromPem } from "../protocol/x509/certificate.ts";
+import type { StsTarget } from "../adapters/sts-target.ts";
+import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
+import { httpTransport, inProcessTransport } from "../adapters/transport.ts";
+import { STS_ENDPOINTS } from "../reference/endpoints.ts";
+import { loadOrCreateKeys, type ReferenceKeys } from "../reference/keys.ts";
+import { ReferenceSts } from "../reference/sts.ts";
+
+export interface TargetOptions {
+  /** Folder that relative paths in the config are resolved against. */
+  baseDir?: string;
+  /** Reuse reference keys (tests and the kill matrix generate them once). */
+  referenceKeys?: ReferenceKeys;
+  /** Where the in-process reference persists its keys (default: in memory). */
+  referenceDataDir?: string;
+}
+
+export function loadTargetConfigFile(path: string): { config: TargetConfig; baseDir: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return { config: validateTargetConfig(json), baseDir: resolve(path, "..") };
+}
+
+export async function createTarget(config: TargetConfig = referenceTargetConfig(), opts: TargetOptions = {}): Promise<StsTarget> {
+  const t = config.target;
+  const read = (p: string) => readFileSync(resolve(opts.baseDir ?? ".", p), "utf8");
+  if (t.kind === "reference") {
+    const clock = new FakeClock(Date.now());
+    const keys = opts.referenceKeys ?? loadOrCreateKeys(clock, opts.referenceDataDir);
+    const sts = new ReferenceSts({ clock, keys, config: t.config ?? {}, defects: t.defects ?? [] });
+    const anchors = [keys.signing.primary, keys.signing.secondary].map((k, i) => trustAnchorFromCert(k.certDer, i ? "secondary" : "primary"));
+    return {
+      description: { name: t.name ?? `wsconform reference STS${t.defects?.length ? ` with defects ${t.defects.join(", ")}` : ""}`, kind: "reference" },
+      capabilities: config.capabilities,
+      transport: inProcessTransport(sts),
+      endpoint: (version, credential) =>
+        STS_ENDPOINTS.find((e) => e.version === (version === "2005" ? "2005" : "1.3") && e.credential === credential)?.path,
+      user: { username: config.credentials.username ?? "alice", password: config.credentials.password ?? "ecila" },
+      otherUser: config.credentials.otherUser,
+      clientCertificate: { privateKey: keys.demoClient.privateKey, certDer: keys.demoClient.certDer },
+      trustAnchors: anchors,
+      issuerName: sts.config.issuer,
+      appliesTo: config.appliesTo,
+      relyingPartyKey: (realm) => keys.relyingParties.get(realm)?.privateKey,
+      clock,
+      controlledClock: clock,
+      clockSkewSeconds: sts.config.clockSkewSeconds,
+      close: async () => {},
+    };
+  }
+  const transport = httpTransport(t.baseUrl, {
+    timeoutMs: t.timeoutMs ?? 10_000,
+    maxResponseBytes: t.maxResponseBytes ?? 4 * 1024 * 1024,
+    ca: t.tlsCa?.map(read),
+    insecure: t.insecureTls,
+  });
+  const anchors = config.trustAnchors.map((p) => trustAnchorFromCert(Buffer.from(new X509Certificate(read(p)).raw), p));
+  const cc = config.credentials.clientCertificate;
+  const client = cc ? certifiedKeyFromPem(read(cc.cert), read(cc.key)) : undefined;
+  return {
+    description: { name: t.name ?? t.baseUrl, kind: "http", url: t.baseUrl },
+    capabilities: config.capabilities,
+    transport,
+    endpoint: (version, credential) => t.endpoints[version === "2005" ? "2005" : "1.3"]?.[credential],
+    user: { username: config.credentials.username ?? "", password: config.credentials.password ?? "" },
+    otherUser: config.credentials.otherUser,
+    clientCertificate: client ? { privateKey: client.privateKey, certDer: client.certDer } : undefined,
+    trustAnchors: anchors,
+    issuerName: config.issuerName,
+    appliesTo: config.appliesTo,
+    clock: systemClock,
+    clockSkewSeconds: config.clockSkewSeconds,
+    close: () => transport.close(),
+  };
+}
+

@@ -1,0 +1,12 @@
+// vitest configuration of `wsconform run`: the conformance suites (suites/**/*.suite.ts), not the harness's own
+// unit tests (vitest.config.ts).
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["suites/**/*.suite.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});
