@@ -1,0 +1,4 @@
+import { registerCases } from "../vitest-cases.ts";
+import { ISSUE_CASES } from "./issue.cases.ts";
+
+registerCases(ISSUE_CASES);
