@@ -70,6 +70,8 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
     describeTarget = { name: config.target.kind === "http" ? (config.target.name ?? config.target.baseUrl) : "reference", kind: config.target.kind, capabilities: config.capabilities };
   } else {
     if (values.defect.length) env.WSCONFORM_DEFECTS = values.defect.join(",");
+    // The in-process reference keeps its keys where `wsconform serve` does: generated once, loaded by every worker.
+    env.WSCONFORM_REFERENCE_DATA = resolve(".wsconform/reference");
     describeTarget = {
       name: `wsconform reference STS (in-process)${values.defect.length ? ` with defects ${values.defect.join(", ")}` : ""}`,
       kind: "reference",

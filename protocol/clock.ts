@@ -24,6 +24,30 @@ export class FakeClock implements Clock {
   }
 }
 
+/**
+ * Real time plus an offset the harness moves: time still passes between requests (so fresh timestamps are fresh),
+ * and a test can jump ahead (token expiry) without sleeping. Same control surface as FakeClock.
+ */
+export class ShiftedClock extends FakeClock {
+  private offset = 0;
+  constructor(private readonly base: Clock = systemClock) {
+    super(base.now());
+  }
+  override now(): number {
+    return this.base.now() + this.offset;
+  }
+  override set(ms: number | Date | string): void {
+    const target = typeof ms === "number" ? ms : new Date(ms).getTime();
+    this.offset = target - this.base.now();
+  }
+  override advance(ms: number): void {
+    this.offset += ms;
+  }
+  override advanceSeconds(s: number): void {
+    this.offset += s * 1000;
+  }
+}
+
 /** A clock offset from another (used to act with a target's estimated time). */
 export function offsetClock(base: Clock, offsetMs: number): Clock {
   return { now: () => base.now() + offsetMs };

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { X509Certificate } from "node:crypto";
-import { FakeClock, systemClock } from "../protocol/clock.ts";
+import { ShiftedClock, systemClock } from "../protocol/clock.ts";
 import { trustAnchorFromCert } from "../protocol/dsig/verify.ts";
 import { certifiedKeyFromPem } from "../protocol/x509/certificate.ts";
 import type { StsTarget } from "../adapters/sts-target.ts";
@@ -42,7 +42,7 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
   const t = config.target;
   const read = (p: string) => readFileSync(resolve(opts.baseDir ?? ".", p), "utf8");
   if (t.kind === "reference") {
-    const clock = new FakeClock(Date.now());
+    const clock = new ShiftedClock();
     const keys = opts.referenceKeys ?? loadOrCreateKeys(clock, opts.referenceDataDir);
     const sts = new ReferenceSts({ clock, keys, config: t.config ?? {}, defects: t.defects ?? [] });
     const anchors = [keys.signing.primary, keys.signing.secondary].map((k, i) => trustAnchorFromCert(k.certDer, i ? "secondary" : "primary"));

@@ -15,7 +15,7 @@ export interface RequestSigner {
   /** Id of the ds:Signature (what wst:UseKey/@Sig points at). */
   signatureId?: string;
   /** What the signature covers (default both); a test can leave one out. */
-  covers?: { timestamp?: boolean; body?: boolean };
+  covers?: { timestamp?: boolean; body?: boolean; messageId?: boolean };
 }
 
 /** Add BinarySecurityToken + signature over Timestamp and Body to a built request (Body must carry wsu:Id). */
@@ -25,6 +25,11 @@ export function signRequestMessage(xml: string, signer: RequestSigner): string {
   if (!sec) throw new Error("the message has no wsse:Security header to sign into");
   const body = children(doc.documentElement!).find((e) => e.localName === "Body");
   const ts = children(sec, NS.wsu, "Timestamp")[0];
+  // Sign the MessageID too (as WCF's asymmetric bindings do): two requests with the same body and Timestamp are
+  // then still distinct messages, and only a true replay repeats a signature.
+  const header = children(doc.documentElement!).find((e) => e.localName === "Header");
+  const messageId = header ? [...children(header, NS.wsa, "MessageID"), ...children(header, NS.wsa2004, "MessageID")][0] : undefined;
+  if (messageId && !messageId.getAttributeNS(NS.wsu, "Id")) messageId.setAttributeNS(NS.wsu, "wsu:Id", "_mid");
   if (!body || !body.getAttributeNS(NS.wsu, "Id")) throw new Error("the Body needs a wsu:Id to be signed");
   const bst = doc.createElementNS(NS.wsse, "wsse:BinarySecurityToken");
   bst.setAttributeNS(NS.wsu, "wsu:Id", "_bst");
@@ -37,6 +42,7 @@ export function signRequestMessage(xml: string, signer: RequestSigner): string {
     parent: sec,
     references: [
       ...(ts && signer.covers?.timestamp !== false ? [ts] : []),
+      ...(messageId && signer.covers?.messageId !== false ? [messageId] : []),
       ...(signer.covers?.body !== false ? [body] : []),
     ],
     key: { privateKey: signer.privateKey, certDer: signer.certDer },
