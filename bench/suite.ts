@@ -29,7 +29,7 @@ console.log(`wsconform run --suite suites/ws-trust: ${line?.[1] ?? "?"} cases, $
 
 // Harness overhead, measured case by case in this process (keys generated once, warm).
 const keys = loadOrCreateKeys(new FakeClock(Date.now()));
-const cases = (await loadAllCases()).filter((c) => c.definition.id.startsWith("ws-trust/"));
+const cases = (await loadAllCases()).filter((c) => c.file.startsWith("ws-trust/"));
 let total = 0;
 let inTarget = 0;
 let exchanges = 0;
