@@ -10,6 +10,8 @@ import { startVitest } from "vitest/node";
 import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
 import { compare, expectationsFrom, parseExpectations, type ExpectationFile } from "../reports/expectations.ts";
 import { junitXml } from "../reports/junit.ts";
+import { summaryHtml } from "../reports/html.ts";
+import { loadCatalogue } from "../suites/requirements/catalogue.ts";
 import { buildResult } from "../reports/result.ts";
 import { summaryText } from "../reports/summary.ts";
 import { ConformanceReporter } from "../reports/vitest-reporter.ts";
@@ -123,6 +125,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, "junit.xml"), junitXml(result));
+  writeFileSync(join(dir, "summary.html"), summaryHtml(result, loadCatalogue()));
   const cmp = compare(result, expectations);
   const summary = summaryText(result, values.expect ? cmp : undefined);
   writeFileSync(join(dir, "summary.txt"), summary);
