@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // The allure runtime, so each case can attach its wire exchanges and requirement labels to the Allure results.
+    setupFiles: ["allure-vitest/setup"],
   },
 });

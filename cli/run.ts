@@ -1,12 +1,14 @@
 // `wsconform run`: point it at a target, get a verdict per case and per requirement, reports on disk, and an exit
 // code a CI gate can trust (0 ok, 1 conformance failures, 2 harness or configuration error). Modelled on h2spec
 // and Autobahn|Testsuite.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startVitest } from "vitest/node";
+import AllureReporter from "allure-vitest/reporter";
 import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
 import { compare, expectationsFrom, parseExpectations, type ExpectationFile } from "../reports/expectations.ts";
 import { junitXml } from "../reports/junit.ts";
@@ -54,6 +56,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
       defect: { type: "string", multiple: true, default: [] },
       quiet: { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
+      allure: { type: "boolean", default: true },
     },
     strict: true,
   });
@@ -87,6 +90,9 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   }
 
   const reporter = new ConformanceReporter(values.quiet ? () => {} : (l) => out(`${l}\n`));
+  const dir = resolve(values.report);
+  const allureResults = join(dir, "allure-results");
+  rmSync(allureResults, { recursive: true, force: true });
   const started = Date.now();
   const saved = { ...process.env };
   Object.assign(process.env, env);
@@ -95,7 +101,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
       config: join(ROOT, "vitest.suites.config.ts"),
       root: ROOT,
       watch: false,
-      reporters: [reporter],
+      reporters: [reporter, new AllureReporter({ resultsDir: allureResults })],
       testNamePattern: values.grep,
       passWithNoTests: true,
     });
@@ -121,7 +127,6 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
     command: `npx wsconform run${targetArg}${values.suite.map((s) => ` --suite ${s}`).join("")}${values.grep ? ` --grep '${values.grep}'` : ""}`,
     reproduce: (c) => `npx wsconform run${targetArg} --grep '${c.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:'`,
   });
-  const dir = resolve(values.report);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, "junit.xml"), junitXml(result));
@@ -129,6 +134,14 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   const cmp = compare(result, expectations);
   const summary = summaryText(result, values.expect ? cmp : undefined);
   writeFileSync(join(dir, "summary.txt"), summary);
+  if (values.allure) {
+    const gen = spawnSync(process.execPath, [join(ROOT, "node_modules/allure/cli.js"), "generate", allureResults, "--output", join(dir, "allure-report"), "--name", `wsconform — ${describeTarget.name}`], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    out(gen.status === 0 ? `Allure report: ${join(dir, "allure-report", "index.html")}\n` : `Allure report generation failed (exit ${gen.status}): ${(gen.stderr ?? "").slice(0, 500)}\n`);
+  }
   out(`\n${summary}reports: ${dir}\n`);
   if (values["update-expectations"]) {
     const file = values.expect ?? join(dir, "expectations.json");
