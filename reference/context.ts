@@ -27,14 +27,7 @@ export interface StsContext {
   rpEncryptionCert(rp: RelyingPartyConfig): Buffer | undefined;
 }
 
-export function buildContext(args: {
-  config: ReferenceConfig;
-  keys: ReferenceKeys;
-  clock: Clock;
-  defects: Defects;
-  replay: ReplayCache;
-  store: TokenStore;
-}): StsContext {
+export function buildContext(args: Pick<StsContext, "config" | "keys" | "clock" | "defects" | "replay" | "store">): StsContext {
   const { config, keys } = args;
   const active = config.activeSigningKey === "secondary" ? keys.signing.secondary : keys.signing.primary;
   const ownAnchors = [
