@@ -17,7 +17,8 @@ export interface TargetConfig {
         insecureTls?: boolean;
         timeoutMs?: number;
         maxResponseBytes?: number;
-      };
+      }
+    | ContainerTargetConfig;
   credentials: {
     username?: string;
     password?: string;
@@ -31,6 +32,25 @@ export interface TargetConfig {
   appliesTo: { registered: string; unregistered: string; pinnedSaml11?: string; noEncryption?: string };
   capabilities: Capabilities;
   clockSkewSeconds: number;
+}
+
+/** kind "container": the harness starts a local docker image, waits until it is ready and tests it over the port
+ * mapped to 127.0.0.1, then stops it. Endpoints, tlsCa and timeoutMs as for kind "http" (tlsCa set: the
+ * container serves HTTPS). */
+export interface ContainerTargetConfig {
+  kind: "container";
+  name?: string;
+  /** A local image (never pulled), e.g. "acme/sts:1.2". */
+  image: string;
+  /** The port the STS listens on inside the container. */
+  port: number;
+  env?: Record<string, string>;
+  /** Readiness: GET path answering status (default 200), or a line in the container's output. */
+  wait?: { path: string; status?: number } | { log: string };
+  startupTimeoutMs?: number;
+  endpoints: Partial<Record<"2005" | "1.3", Partial<Record<CredentialKind, string>>>>;
+  tlsCa?: string[];
+  timeoutMs?: number;
 }
 
 export class TargetConfigError extends Error {
@@ -134,7 +154,7 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
   const strip = (v: unknown): unknown =>
     isObj(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("$")).map(([k, x]) => [k, strip(x)])) : v;
   const t = strip(raw.target) as Record<string, unknown> | undefined;
-  if (!isObj(t)) problems.push('target: must be an object with "kind": "reference" or "http"');
+  if (!isObj(t)) problems.push('target: must be an object with "kind": "reference", "http" or "container"');
   else if (t.kind === "http") {
     if (typeof t.baseUrl !== "string" || !/^https?:\/\//.test(t.baseUrl)) problems.push("target.baseUrl: must be an http:// or https:// URL");
     if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
@@ -149,8 +169,10 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
     }
     if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
     if (t.timeoutMs !== undefined && !(Number.isInteger(t.timeoutMs) && (t.timeoutMs as number) > 0)) problems.push("target.timeoutMs: must be a positive integer (milliseconds)");
+  } else if (t.kind === "container") {
+    problems.push(...containerTargetProblems(t));
   } else if (t.kind !== "reference") {
-    problems.push(`target.kind: must be "reference" or "http" (got ${JSON.stringify(t.kind)})`);
+    problems.push(`target.kind: must be "reference", "http" or "container" (got ${JSON.stringify(t.kind)})`);
   }
   const c = strip(raw.credentials ?? {});
   if (!isObj(c)) problems.push("credentials: must be an object {username, password, otherUser?, clientCertificate?}");
@@ -201,4 +223,38 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
     capabilities: caps,
     clockSkewSeconds: skew as number,
   };
+}
+
+const CONTAINER_FIELDS = ["kind", "name", "image", "port", "env", "wait", "startupTimeoutMs", "endpoints", "tlsCa", "timeoutMs"];
+
+/** The checks of a kind "container" target (comment keys already stripped). */
+function containerTargetProblems(t: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const k of Object.keys(t)) if (!CONTAINER_FIELDS.includes(k)) problems.push(`target.${k}: unknown field for kind "container"; known fields are ${CONTAINER_FIELDS.join(", ")}`);
+  if (t.name !== undefined && typeof t.name !== "string") problems.push("target.name: must be a string");
+  if (typeof t.image !== "string" || !t.image.trim() || /\s/.test(t.image)) problems.push('target.image: must be the name of a local docker image, e.g. "acme/sts:1.2" (it is never pulled)');
+  if (!(Number.isInteger(t.port) && (t.port as number) >= 1 && (t.port as number) <= 65535)) problems.push("target.port: must be the TCP port (1-65535) the STS listens on inside the container");
+  if (t.env !== undefined && !(isObj(t.env) && Object.values(t.env).every((v) => typeof v === "string"))) problems.push('target.env: must be an object of string values, e.g. {"STS_MODE": "test"}');
+  if (t.wait !== undefined) {
+    const w = t.wait;
+    const okPath = isObj(w) && typeof w.path === "string" && w.path.startsWith("/") && Object.keys(w).every((k) => k === "path" || k === "status")
+      && (w.status === undefined || (Number.isInteger(w.status) && (w.status as number) >= 100 && (w.status as number) <= 599));
+    const okLog = isObj(w) && typeof w.log === "string" && w.log.length > 0 && Object.keys(w).length === 1;
+    if (!okPath && !okLog) problems.push('target.wait: must be {"path": "/health", "status": 200} (status optional) or {"log": "a line the STS prints when ready"}');
+  }
+  if (t.startupTimeoutMs !== undefined && !(Number.isInteger(t.startupTimeoutMs) && (t.startupTimeoutMs as number) > 0)) problems.push("target.startupTimeoutMs: must be a positive integer (milliseconds)");
+  // Same rules as the http kind.
+  if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
+    problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
+  } else {
+    for (const [v, e] of Object.entries(t.endpoints)) {
+      if (v !== "1.3" && v !== "2005") problems.push(`target.endpoints.${v}: versions are "1.3" (also used for 1.4) and "2005"`);
+      if (!isObj(e) || !Object.entries(e).every(([k, p]) => (k === "username" || k === "certificate") && typeof p === "string" && p.startsWith("/"))) {
+        problems.push(`target.endpoints.${v}: must be {"username": "/path", "certificate": "/path"} (either or both)`);
+      }
+    }
+  }
+  if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+  if (t.timeoutMs !== undefined && !(Number.isInteger(t.timeoutMs) && (t.timeoutMs as number) > 0)) problems.push("target.timeoutMs: must be a positive integer (milliseconds)");
+  return problems;
 }

@@ -65,6 +65,31 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
       close: async () => {},
     };
   }
+  if (t.kind === "container") {
+    // Start the image, then test it exactly as an http target at the mapped address; close() also stops it.
+    // (testcontainers is loaded only here: the other kinds do not pay for it.)
+    const { startContainerTarget } = await import("../adapters/container.ts");
+    const started = await startContainerTarget({ image: t.image, port: t.port, env: t.env, wait: t.wait, startupTimeoutMs: t.startupTimeoutMs, tls: !!t.tlsCa?.length });
+    let inner: StsTarget;
+    try {
+      const { image, port, env, wait, startupTimeoutMs, ...http } = t;
+      inner = await createTarget({ ...config, target: { ...http, kind: "http", baseUrl: started.baseUrl } }, opts);
+    } catch (e) {
+      await started.stop().catch(() => {});
+      throw e;
+    }
+    return {
+      ...inner,
+      description: { name: t.name ?? t.image, kind: "container", url: started.baseUrl },
+      close: async () => {
+        try {
+          await inner.close();
+        } finally {
+          await started.stop();
+        }
+      },
+    };
+  }
   const transport = httpTransport(t.baseUrl, {
     timeoutMs: t.timeoutMs ?? 10_000,
     maxResponseBytes: t.maxResponseBytes ?? 4 * 1024 * 1024,
