@@ -14,6 +14,8 @@ export interface TargetConfig {
         endpoints: Partial<Record<"2005" | "1.3", Partial<Record<CredentialKind, string>>>>;
         /** PEM file(s) of the CA that issued the target's TLS certificate. */
         tlsCa?: string[];
+        /** PEM files of a TLS client certificate and key (mutual TLS). */
+        tlsClientCertificate?: { cert: string; key: string };
         insecureTls?: boolean;
         timeoutMs?: number;
         maxResponseBytes?: number;
@@ -168,6 +170,10 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
       }
     }
     if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+    const mtls = t.tlsClientCertificate as { cert?: unknown; key?: unknown } | undefined;
+    if (mtls !== undefined && !(isObj(mtls) && typeof mtls.cert === "string" && typeof mtls.key === "string")) {
+      problems.push("target.tlsClientCertificate: must be {cert: PEM file, key: PEM file} (the TLS client certificate for mutual TLS)");
+    }
     if (t.timeoutMs !== undefined && !(Number.isInteger(t.timeoutMs) && (t.timeoutMs as number) > 0)) problems.push("target.timeoutMs: must be a positive integer (milliseconds)");
   } else if (t.kind === "container") {
     problems.push(...containerTargetProblems(t));

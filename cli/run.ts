@@ -72,7 +72,9 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   } else if (values.target) {
     const { config } = loadTargetConfigFile(values.target);
     env.WSCONFORM_TARGET_CONFIG = resolve(values.target);
-    describeTarget = { name: config.target.kind === "http" ? (config.target.name ?? config.target.baseUrl) : "reference", kind: config.target.kind, capabilities: config.capabilities };
+    const t = config.target;
+    const name = t.kind === "http" ? (t.name ?? t.baseUrl) : t.kind === "container" ? (t.name ?? `container ${t.image}`) : (t.name ?? "wsconform reference STS (in-process)");
+    describeTarget = { name, kind: t.kind, url: t.kind === "http" ? t.baseUrl : undefined, capabilities: config.capabilities };
   } else {
     if (values.defect.length) env.WSCONFORM_DEFECTS = values.defect.join(",");
     // The in-process reference keeps its keys where `wsconform serve` does: generated once, loaded by every worker.

@@ -95,6 +95,7 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
     maxResponseBytes: t.maxResponseBytes ?? 4 * 1024 * 1024,
     ca: t.tlsCa?.map(read),
     insecure: t.insecureTls,
+    clientCert: t.tlsClientCertificate ? { certPem: read(t.tlsClientCertificate.cert), keyPem: read(t.tlsClientCertificate.key) } : undefined,
   });
   const anchors = config.trustAnchors.map((p) => trustAnchorFromCert(Buffer.from(new X509Certificate(read(p)).raw), p));
   const cc = config.credentials.clientCertificate;
