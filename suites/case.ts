@@ -73,7 +73,7 @@ export interface ClientOptions {
   passwordType?: "text" | "digest";
   /** Override the password (wrong-credential cases). */
   password?: string;
-  /** Also sign with this key (PublicKey proof of possession). */
+  /** Also sign with this key (PublicKey proof of possession); for certificate credentials, sign with it instead of the configured client certificate. */
   signer?: import("../protocol/trust/sign-request.ts").RequestSigner;
 }
 
@@ -118,7 +118,7 @@ export class CaseContext {
       trustVersion: o.version,
       credentials:
         credential === "certificate"
-          ? { signer: this.target.clientCertificate }
+          ? { signer: o.signer ?? this.target.clientCertificate }
           : { username: user!.username, password: o.password ?? user!.password, passwordType: o.passwordType, signer: o.signer },
     });
   }
