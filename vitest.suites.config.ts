@@ -7,7 +7,7 @@ export default defineConfig({
     include: ["suites/**/*.suite.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    pool: "forks",
+    pool: "threads",
     // The allure runtime, so each case can attach its wire exchanges and requirement labels to the Allure results.
     setupFiles: ["allure-vitest/setup"],
   },

@@ -29,6 +29,7 @@ commands:
                 --expect FILE       known failures; exit 1 only for unexpected FAIL/ERROR
                 --update-expectations  write the expectations file from this run
                 --strict            a failed SHOULD is a FAIL (default: WARN)
+                --no-allure-report  write the Allure results but skip generating the Allure HTML report
                 --defect NAME       (in-process reference only) switch on a deliberate defect
               exit codes: 0 ok, 1 conformance failures (or no case selected), 2 harness or configuration error
   defects     list the reference's defects switchboard

@@ -56,7 +56,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
       defect: { type: "string", multiple: true, default: [] },
       quiet: { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
-      allure: { type: "boolean", default: true },
+      "no-allure-report": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -136,7 +136,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   const cmp = compare(result, expectations);
   const summary = summaryText(result, values.expect ? cmp : undefined);
   writeFileSync(join(dir, "summary.txt"), summary);
-  if (values.allure) {
+  if (!values["no-allure-report"]) {
     const gen = spawnSync(process.execPath, [join(ROOT, "node_modules/allure/cli.js"), "generate", allureResults, "--output", join(dir, "allure-report"), "--name", `wsconform — ${describeTarget.name}`], {
       cwd: dir,
       encoding: "utf8",
