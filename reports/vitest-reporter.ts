@@ -8,13 +8,20 @@ export class ConformanceReporter implements Reporter {
   readonly results: CaseResult[] = [];
   readonly counts = emptyCounts();
   private total = 0;
+  private filesExpected = 0;
+  private filesCollected = 0;
   /** Errors outside any case (a suite file that failed to load): the run cannot be trusted. */
   readonly harnessErrors: string[] = [];
 
   constructor(private readonly out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
+  onTestRunStart(specifications: ReadonlyArray<unknown>): void {
+    this.filesExpected = specifications.length;
+  }
+
   onTestModuleCollected(m: TestModule): void {
     this.total += [...m.children.allTests()].length;
+    this.filesCollected++;
   }
 
   onTestCaseResult(tc: TestCase): void {
@@ -39,7 +46,9 @@ export class ConformanceReporter implements Reporter {
     this.counts[r.verdict]++;
     const n = this.results.length;
     const tally = `PASS ${this.counts.PASS} FAIL ${this.counts.FAIL} WARN ${this.counts.WARN} SKIP ${this.counts.SKIP} ERROR ${this.counts.ERROR}`;
-    this.out(`[${String(n).padStart(String(this.total).length)}/${this.total}] ${r.verdict.padEnd(5)} ${r.id}  (${tally})`);
+    // Suite files are collected as workers reach them: until all are, the total is a lower bound.
+    const total = this.filesCollected < this.filesExpected ? `${this.total}+` : String(this.total);
+    this.out(`[${String(n).padStart(String(this.total).length)}/${total}] ${r.verdict.padEnd(5)} ${r.id}  (${tally})`);
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<{ message?: string }>): void {
