@@ -146,6 +146,21 @@ function subset<T extends string>(where: string, v: unknown, allowed: readonly T
   return v as T[];
 }
 
+/** Endpoint paths per version and credential kind, and the TLS CA files: shared by the http and container kinds. */
+function checkEndpointsAndCa(t: Record<string, unknown>, problems: string[]): void {
+  if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
+    problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
+  } else {
+    for (const [v, e] of Object.entries(t.endpoints)) {
+      if (v !== "1.3" && v !== "2005") problems.push(`target.endpoints.${v}: versions are "1.3" (also used for 1.4) and "2005"`);
+      if (!isObj(e) || !Object.entries(e).every(([k, p]) => (k === "username" || k === "certificate") && typeof p === "string" && p.startsWith("/"))) {
+        problems.push(`target.endpoints.${v}: must be {"username": "/path", "certificate": "/path"} (either or both)`);
+      }
+    }
+  }
+  if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+}
+
 /** Validate a parsed wsconform.config.json; capabilities default to "everything" when absent. */
 export function validateTargetConfig(raw: unknown): TargetConfig {
   const problems: string[] = [];
@@ -159,17 +174,7 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
   if (!isObj(t)) problems.push('target: must be an object with "kind": "reference", "http" or "container"');
   else if (t.kind === "http") {
     if (typeof t.baseUrl !== "string" || !/^https?:\/\//.test(t.baseUrl)) problems.push("target.baseUrl: must be an http:// or https:// URL");
-    if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
-      problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
-    } else {
-      for (const [v, e] of Object.entries(t.endpoints)) {
-        if (v !== "1.3" && v !== "2005") problems.push(`target.endpoints.${v}: versions are "1.3" (also used for 1.4) and "2005"`);
-        if (!isObj(e) || !Object.entries(e).every(([k, p]) => (k === "username" || k === "certificate") && typeof p === "string" && p.startsWith("/"))) {
-          problems.push(`target.endpoints.${v}: must be {"username": "/path", "certificate": "/path"} (either or both)`);
-        }
-      }
-    }
-    if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+    checkEndpointsAndCa(t, problems);
     const mtls = t.tlsClientCertificate as { cert?: unknown; key?: unknown } | undefined;
     if (mtls !== undefined && !(isObj(mtls) && typeof mtls.cert === "string" && typeof mtls.key === "string")) {
       problems.push("target.tlsClientCertificate: must be {cert: PEM file, key: PEM file} (the TLS client certificate for mutual TLS)");
@@ -250,17 +255,7 @@ function containerTargetProblems(t: Record<string, unknown>): string[] {
   }
   if (t.startupTimeoutMs !== undefined && !(Number.isInteger(t.startupTimeoutMs) && (t.startupTimeoutMs as number) > 0)) problems.push("target.startupTimeoutMs: must be a positive integer (milliseconds)");
   // Same rules as the http kind.
-  if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
-    problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
-  } else {
-    for (const [v, e] of Object.entries(t.endpoints)) {
-      if (v !== "1.3" && v !== "2005") problems.push(`target.endpoints.${v}: versions are "1.3" (also used for 1.4) and "2005"`);
-      if (!isObj(e) || !Object.entries(e).every(([k, p]) => (k === "username" || k === "certificate") && typeof p === "string" && p.startsWith("/"))) {
-        problems.push(`target.endpoints.${v}: must be {"username": "/path", "certificate": "/path"} (either or both)`);
-      }
-    }
-  }
-  if (t.tlsCa !== undefined && !(Array.isArray(t.tlsCa) && t.tlsCa.every((x) => typeof x === "string"))) problems.push("target.tlsCa: must be an array of PEM file paths");
+  checkEndpointsAndCa(t, problems);
   if (t.timeoutMs !== undefined && !(Number.isInteger(t.timeoutMs) && (t.timeoutMs as number) > 0)) problems.push("target.timeoutMs: must be a positive integer (milliseconds)");
   return problems;
 }
