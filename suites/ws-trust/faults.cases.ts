@@ -49,6 +49,18 @@ function requestCases(v: TrustVersion): CaseDefinition[] {
       },
     },
     {
+      id: `ws-trust/faults/${v}-unknown-rst-attribute`,
+      title: `A ${v} RST with an attribute the STS does not understand should be refused with a fault`,
+      requirements: ["T09"],
+      needs,
+      async run(t: CaseContext) {
+        const ex = await t.client({ version: v }).send(issueRst(t, v), {
+          mutate: (x) => edit(x, /<((?:[A-Za-z_][\w.-]*:)?)RequestSecurityToken(?=[\s>])/, '<$1RequestSecurityToken xmlns:x="urn:wsconform:unknown-attribute" x:NotUnderstood="1"'),
+        });
+        expectRefusal(t, ex, wst(v, "InvalidRequest", "BadRequest"), { what: "an RST with an unknown attribute {urn:wsconform:unknown-attribute}NotUnderstood" });
+      },
+    },
+    {
       id: `ws-trust/faults/${v}-action-mismatch`,
       title: `A ${v} Issue RST sent under the RST/Validate action is refused: Action and RequestType must agree`,
       requirements: ["T18"],
