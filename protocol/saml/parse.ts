@@ -42,6 +42,38 @@ function keyInfoNode(keyInfo: Element) {
   return raw(children(keyInfo).map((c) => excC14n(c)).join(""));
 }
 
+/**
+ * Audience restrictions, the one-time-use condition and any other conditions of a Conditions element. SAML 2.0
+ * allows at most one OneTimeUse (core §2.5.1.5); SAML 1.1's DoNotCacheCondition may repeat.
+ */
+function readConditions(
+  cond: Element,
+  ns: string,
+  restrictionName: string,
+  oneTimeName: string,
+  oneTimeMayRepeat: boolean,
+): { restrictions: string[][]; otherConditions: string[]; oneTimeUse: boolean } {
+  const restrictions: string[][] = [];
+  const otherConditions: string[] = [];
+  let oneTimeUse = false;
+  for (const c of elementKids(cond)) {
+    if (c.namespaceURI === ns && c.localName === restrictionName) {
+      const auds = elementKids(c).map((x) => {
+        if (x.namespaceURI !== ns || x.localName !== "Audience") throw new ModelError(`unexpected ${x.localName} in ${restrictionName}`, x.localName);
+        return textOf(x);
+      });
+      if (auds.length === 0) throw new ModelError(`${restrictionName} without Audience`, "Audience");
+      restrictions.push(auds);
+    } else if (c.namespaceURI === ns && c.localName === oneTimeName) {
+      if (oneTimeUse && !oneTimeMayRepeat) throw new ModelError(`more than one ${oneTimeName}`, oneTimeName);
+      oneTimeUse = true;
+    } else {
+      otherConditions.push(`{${c.namespaceURI ?? ""}}${c.localName}`);
+    }
+  }
+  return { restrictions, otherConditions, oneTimeUse };
+}
+
 function audiencesOf(restrictions: string[][]): string[] {
   if (restrictions.length === 0) return [];
   return restrictions.slice(1).reduce((acc, r) => acc.filter((a) => r.includes(a)), [...new Set(restrictions[0])]);
@@ -136,24 +168,7 @@ function parse20(a: Element): ParsedAssertion {
   const conf = confirmation20(scs[0]!);
 
   const cond = requiredChild(a, NS.saml2, "Conditions");
-  const restrictions: string[][] = [];
-  const otherConditions: string[] = [];
-  let oneTimeUse = false;
-  for (const c of elementKids(cond)) {
-    if (c.namespaceURI === NS.saml2 && c.localName === "AudienceRestriction") {
-      const auds = elementKids(c).map((x) => {
-        if (x.namespaceURI !== NS.saml2 || x.localName !== "Audience") throw new ModelError(`unexpected ${x.localName} in AudienceRestriction`, x.localName);
-        return textOf(x);
-      });
-      if (auds.length === 0) throw new ModelError("AudienceRestriction without Audience", "Audience");
-      restrictions.push(auds);
-    } else if (c.namespaceURI === NS.saml2 && c.localName === "OneTimeUse") {
-      if (oneTimeUse) throw new ModelError("more than one OneTimeUse", "OneTimeUse");
-      oneTimeUse = true;
-    } else {
-      otherConditions.push(`{${c.namespaceURI ?? ""}}${c.localName}`);
-    }
-  }
+  const { restrictions, otherConditions, oneTimeUse } = readConditions(cond, NS.saml2, "AudienceRestriction", "OneTimeUse", false);
 
   const authnEls = children(a, NS.saml2, "AuthnStatement");
   if (authnEls.length > 1) throw new ModelError("more than one AuthnStatement is not modelled", "AuthnStatement");
@@ -271,23 +286,7 @@ function parse11(a: Element): ParsedAssertion {
   }
 
   const cond = requiredChild(a, NS.saml11, "Conditions");
-  const restrictions: string[][] = [];
-  const otherConditions: string[] = [];
-  let oneTimeUse = false;
-  for (const c of elementKids(cond)) {
-    if (c.namespaceURI === NS.saml11 && c.localName === "AudienceRestrictionCondition") {
-      const auds = elementKids(c).map((x) => {
-        if (x.namespaceURI !== NS.saml11 || x.localName !== "Audience") throw new ModelError(`unexpected ${x.localName} in AudienceRestrictionCondition`, x.localName);
-        return textOf(x);
-      });
-      if (auds.length === 0) throw new ModelError("AudienceRestrictionCondition without Audience", "Audience");
-      restrictions.push(auds);
-    } else if (c.namespaceURI === NS.saml11 && c.localName === "DoNotCacheCondition") {
-      oneTimeUse = true;
-    } else {
-      otherConditions.push(`{${c.namespaceURI ?? ""}}${c.localName}`);
-    }
-  }
+  const { restrictions, otherConditions, oneTimeUse } = readConditions(cond, NS.saml11, "AudienceRestrictionCondition", "DoNotCacheCondition", true);
 
   const subjects: Subject11[] = [];
   const authnEls = children(a, NS.saml11, "AuthenticationStatement");

@@ -17,7 +17,7 @@ import { issueRst } from "./support.ts";
 
 export const ISSUE_VERSIONS = ["1.3", "2005"] as const satisfies readonly TrustVersion[];
 
-export const needVersion = (v: TrustVersion) => ({ kind: "version" as const, version: v });
+export { needVersion } from "./lifecycle-support.ts";
 
 /** The token type URI the harness asks for (the WSS SAML token profile URIs). */
 export function tokenTypeUri(tt: TokenTypeName): string {
