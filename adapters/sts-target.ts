@@ -7,6 +7,9 @@ import type { TrustVersion } from "../protocol/namespaces.ts";
 import type { SoapVersion } from "../protocol/soap.ts";
 import type { RequestSigner } from "../protocol/trust/sign-request.ts";
 import type { SoapTransport } from "./transport.ts";
+import type { PassiveIdpTarget } from "./passive-idp-target.ts";
+import type { RelyingPartyTarget } from "./relying-party-target.ts";
+import type { TokenConsumer } from "./token-consumer.ts";
 
 export type Operation = "Issue" | "Validate" | "Renew" | "Cancel" | "Batch";
 export type TokenTypeName = "saml11" | "saml20";
@@ -62,6 +65,11 @@ export interface StsTarget {
   controlledClock?: FakeClock;
   /** The skew tolerance the vendor claims, in seconds. */
   clockSkewSeconds: number;
+  /** Other faces of the same target, when it has them: a passive IdP, a relying party, a token consumer. A target
+   * may be only one of these (then the WS-Trust capabilities are empty and those cases SKIP). */
+  passiveIdp?: PassiveIdpTarget;
+  relyingParty?: RelyingPartyTarget;
+  tokenConsumer?: TokenConsumer;
   close(): Promise<void>;
 }
 
@@ -93,6 +101,16 @@ export function supports(t: StsTarget, need: Need): boolean {
       return !!t.appliesTo.pinnedSaml11;
     case "noEncryptionRp":
       return !!t.appliesTo.noEncryption;
+    case "passiveIdp":
+      return !!t.passiveIdp;
+    case "passiveSignOut":
+      return !!t.passiveIdp?.capabilities.signOut;
+    case "federationMetadata":
+      return !!t.passiveIdp?.capabilities.metadata && !!t.passiveIdp.metadataUrl;
+    case "relyingParty":
+      return !!t.relyingParty;
+    case "tokenConsumer":
+      return !!t.tokenConsumer;
   }
 }
 
@@ -110,7 +128,12 @@ export type Need =
   | { kind: "otherUser" }
   | { kind: "relyingPartyKey" }
   | { kind: "pinnedSaml11" }
-  | { kind: "noEncryptionRp" };
+  | { kind: "noEncryptionRp" }
+  | { kind: "passiveIdp" }
+  | { kind: "passiveSignOut" }
+  | { kind: "federationMetadata" }
+  | { kind: "relyingParty" }
+  | { kind: "tokenConsumer" };
 
 export function describeNeed(n: Need): string {
   switch (n.kind) {
@@ -140,5 +163,15 @@ export function describeNeed(n: Need): string {
       return "a relying party pinned to SAML 1.1 (appliesTo.pinnedSaml11)";
     case "noEncryptionRp":
       return "a relying party without an encryption certificate (appliesTo.noEncryption)";
+    case "passiveIdp":
+      return "a WS-Federation passive IdP (target.passive)";
+    case "passiveSignOut":
+      return "wsignout1.0 support (passive.capabilities.signOut)";
+    case "federationMetadata":
+      return "published federation metadata (passive.metadataUrl)";
+    case "relyingParty":
+      return "a WS-Federation relying party (target.relyingParty)";
+    case "tokenConsumer":
+      return "a token consumer (target.consumer)";
   }
 }
