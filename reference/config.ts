@@ -28,8 +28,12 @@ export interface RelyingPartyConfig {
   tokenType?: "saml11" | "saml20";
   /** PEM certificate the RP decrypts symmetric proof keys with; without it SymmetricKey tokens are refused. */
   encryptionCertificate?: string;
-  /** Passive profile: URLs a wreply may name (issue 4). */
+  /** Passive profile: the URLs a wreply may name, exactly (F05); the first is where tokens go without wreply. */
   replyUrls?: string[];
+  /** Passive profile: the wresult wrapper, a WS-Trust 2005 RSTR as AD FS sends (default) or a 1.3 RSTRC. */
+  passiveResponse?: "2005" | "1.3";
+  /** Passive profile: where wsignoutcleanup1.0 goes (default: the first reply URL) (F27). */
+  signOutUrl?: string;
 }
 
 export interface ClientCertificateConfig {
@@ -110,10 +114,15 @@ export function defaultConfig(): ReferenceConfig {
     ],
     // Encryption certificates of the demo RPs are generated with the keys (see keys.ts) and filled in there.
     relyingParties: [
-      { realm: DEMO_REALMS.saml20, displayName: "Demo RP (SAML 2.0)" },
-      { realm: DEMO_REALMS.saml11, displayName: "Demo RP pinned to SAML 1.1", tokenType: "saml11" },
+      { realm: DEMO_REALMS.saml20, displayName: "Demo RP (SAML 2.0)", replyUrls: ["https://rp.wsconform.test/saml20/"] },
+      { realm: DEMO_REALMS.saml11, displayName: "Demo RP pinned to SAML 1.1", tokenType: "saml11", replyUrls: ["https://rp.wsconform.test/saml11/"] },
       { realm: DEMO_REALMS.web, displayName: "Demo web RP", replyUrls: ["https://rp.wsconform.test/app/"] },
-      { realm: DEMO_REALMS.bearerOnly, displayName: "Demo RP without an encryption certificate" },
+      {
+        realm: DEMO_REALMS.bearerOnly,
+        displayName: "Demo RP without an encryption certificate",
+        replyUrls: ["https://rp.wsconform.test/no-encryption/"],
+        passiveResponse: "1.3",
+      },
     ],
     clientCertificates: [],
     trustedIssuers: [],
@@ -146,6 +155,16 @@ const NUMBER_FIELDS: [keyof ReferenceConfig, number, number][] = [
 
 function isPem(s: unknown): s is string {
   return typeof s === "string" && /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(s);
+}
+
+function isHttpUrl(s: unknown): boolean {
+  if (typeof s !== "string") return false;
+  try {
+    const u = new URL(s);
+    return u.protocol === "https:" || u.protocol === "http:";
+  } catch {
+    return false;
+  }
 }
 
 function checkClaims(where: string, v: unknown, problems: string[]): void {
@@ -209,6 +228,16 @@ export function resolveConfig(override: unknown = {}): ReferenceConfig {
       }
       if (rp?.replyUrls !== undefined && !(Array.isArray(rp.replyUrls) && rp.replyUrls.every((u) => typeof u === "string"))) {
         problems.push(`relyingParties[${i}].replyUrls: must be an array of URLs`);
+      } else {
+        rp?.replyUrls?.forEach((u, j) => {
+          if (!isHttpUrl(u)) problems.push(`relyingParties[${i}].replyUrls[${j}]: must be an absolute http(s) URL`);
+        });
+      }
+      if (rp?.passiveResponse !== undefined && rp.passiveResponse !== "2005" && rp.passiveResponse !== "1.3") {
+        problems.push(`relyingParties[${i}].passiveResponse: must be "2005" (a WS-Trust 2005 RSTR, as AD FS) or "1.3" (an RSTRC)`);
+      }
+      if (rp?.signOutUrl !== undefined && !isHttpUrl(rp.signOutUrl)) {
+        problems.push(`relyingParties[${i}].signOutUrl: must be an absolute http(s) URL`);
       }
     });
   }

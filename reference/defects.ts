@@ -6,6 +6,8 @@ export interface DefectInfo {
   behaviour: string;
   /** Requirement ids (digest §7 / catalogue) a suite should report as broken. */
   breaks: string[];
+  /** Which part of the reference the defect is in: the WS-Trust STS (when absent) or the passive IdP. */
+  area?: "sts" | "idp";
 }
 
 export const DEFECTS = {
@@ -93,10 +95,61 @@ export const DEFECTS = {
     behaviour: "an RST without wst:RequestType is treated as Issue instead of faulting",
     breaks: ["T03"],
   },
+  // WS-Federation passive IdP (reference/passive).
+  "wreply-not-checked": {
+    behaviour: "a wsignin1.0 wreply is not checked against the realm's registered reply URLs: the token is posted wherever it says",
+    breaks: ["F05"],
+    area: "idp",
+  },
+  "wctx-altered": {
+    behaviour: "wctx comes back percent-encoded a second time instead of unchanged",
+    breaks: ["F06"],
+    area: "idp",
+  },
+  "cleanup-not-propagated": {
+    behaviour: "wsignout1.0 ends the IdP session but sends no wsignoutcleanup1.0 to the relying parties of the session",
+    breaks: ["F27"],
+    area: "idp",
+  },
+  "metadata-unsigned": {
+    behaviour: "federation metadata is served without a signature",
+    breaks: ["F46"],
+    area: "idp",
+  },
+  "session-kept-after-signout": {
+    behaviour: "wsignout1.0 keeps the IdP session and its cookie: the next sign-in gets a token without credentials",
+    breaks: ["F26"],
+    area: "idp",
+  },
+  "signout-wreply-not-checked": {
+    behaviour: "wsignout1.0 follows any wreply, registered or not (open redirect)",
+    breaks: ["F28"],
+    area: "idp",
+  },
+  "unknown-realm-issued": {
+    behaviour: "a wtrealm no relying party registered still gets a token (posted to wreply, or to the realm itself)",
+    breaks: ["F02", "F04"],
+    area: "idp",
+  },
+  "wfresh-ignored": {
+    behaviour: "wfresh is ignored: an existing session gets a token even with wfresh=0, with the full token lifetime",
+    breaks: ["F08", "F09"],
+    area: "idp",
+  },
+  "audience-not-realm": {
+    behaviour: "the passive token's audience is the reply URL instead of the wtrealm",
+    breaks: ["F04"],
+    area: "idp",
+  },
 } as const satisfies Record<string, DefectInfo>;
 
 export type DefectName = keyof typeof DEFECTS;
 export const DEFECT_NAMES = Object.keys(DEFECTS) as DefectName[];
+
+/** The part of the reference a defect is in ("sts" unless the entry says otherwise). */
+export function defectArea(name: DefectName): "sts" | "idp" {
+  return (DEFECTS[name] as DefectInfo).area ?? "sts";
+}
 
 export function isDefectName(s: string): s is DefectName {
   return Object.prototype.hasOwnProperty.call(DEFECTS, s);
