@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// Starts SimpleSAMLphp (Debian's 1.19.7, installed by install.sh) as a WS-Federation passive IdP: its adfs module
+// (SAML 1.1 assertion in a WS-Trust 2005 RSTR, federation metadata, wsignout1.0 with wsignoutcleanup1.0 to each
+// signed-in RP) served by `php -S` on loopback. Everything it needs is generated into a state folder (git-ignored,
+// default peers/simplesamlphp/.run/<port>): config.php, authsources.php, the IdP and SP metadata, and the IdP's
+// signing key and certificate (openssl, on first start in that folder).
+//
+//   node peers/simplesamlphp/start.mjs [--port N] [--host 127.0.0.1] [--rp REALM=REPLY_URL ...] [--state DIR]
+//                                      [--describe FILE]
+//
+//   --rp       a relying party: its realm (wtrealm) and its reply URL (where the wresult is posted). Repeatable;
+//              also read from $WSCONFORM_PEER_RPS (whitespace-separated REALM=REPLY_URL items). The split is at the
+//              '=' that is followed by http:// or https://. Default: one demo RP (see DEFAULT_RPS).
+//   --port     0 or absent: a free port is picked.
+//   --describe where to write the passive-target description (default <state>/passive-target.json).
+//
+// When it answers, it prints `ready <base URL>` on stdout (then the description path). SIGTERM/SIGINT stop php and
+// exit 0. Users: alice/ecila, bob/bob (exampleauth:UserPass; login form fields `username`, `password`).
+import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SSP_ROOT = "/usr/share/simplesamlphp";
+const DEFAULT_RPS = [{ realm: "urn:wsconform:rp:harness", reply: "http://127.0.0.1:8099/wsfed/reply" }];
+const USERS = [
+  { username: "alice", password: "ecila", attributes: { uid: "alice", mail: "alice@wsconform.test", givenName: "Alice", sn: "Liddell", eduPersonAffiliation: ["member", "admin"] } },
+  { username: "bob", password: "bob", attributes: { uid: "bob", mail: "bob@wsconform.test", eduPersonAffiliation: ["member"] } },
+];
+
+function fail(msg, code = 2) {
+  process.stderr.write(`simplesamlphp/start: ${msg}\n`);
+  process.exit(code);
+}
+
+export function parseRp(item) {
+  const m = /^(.+?)=(https?:\/\/.+)$/.exec(item.trim());
+  if (!m) throw new Error(`--rp ${JSON.stringify(item)}: expected REALM=REPLY_URL (the reply URL starts with http:// or https://)`);
+  return { realm: m[1], reply: m[2] };
+}
+
+function freePort(host) {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, host, () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** A PHP single-quoted string literal. */
+const php = (s) => `'${String(s).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const phpValue = (v) => (Array.isArray(v) ? `[${v.map(php).join(", ")}]` : php(v));
+
+function main() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: "string", default: "0" },
+        host: { type: "string", default: "127.0.0.1" },
+        rp: { type: "string", multiple: true, default: [] },
+        state: { type: "string" },
+        describe: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    fail(e.message);
+  }
+  if (values.help) {
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 21).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
+    return;
+  }
+  return run(values);
+}
+
+async function run(values) {
+  if (!existsSync(join(SSP_ROOT, "www/module.php"))) fail(`SimpleSAMLphp is not installed at ${SSP_ROOT} (run peers/simplesamlphp/install.sh)`, 3);
+  let rps;
+  try {
+    const fromEnv = (process.env.WSCONFORM_PEER_RPS ?? "").split(/\s+/).filter(Boolean);
+    rps = [...values.rp, ...fromEnv].map(parseRp);
+  } catch (e) {
+    fail(e.message);
+  }
+  if (rps.length === 0) rps = DEFAULT_RPS;
+  const host = values.host;
+  const port = Number(values.port) || (await freePort(host));
+  const base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const state = resolve(values.state ?? join(HERE, ".run", String(port)));
+  for (const d of ["config", "metadata", "cert", "tmp", "log", "sessions", "data"]) mkdirSync(join(state, d), { recursive: true });
+
+  // The IdP signing key: generated once per state folder.
+  const keyFile = join(state, "cert", "idp.key.pem");
+  const certFile = join(state, "cert", "idp.cert.pem");
+  if (!existsSync(keyFile) || !existsSync(certFile)) {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650", "-subj", "/CN=wsconform SimpleSAMLphp WS-Fed IdP", "-keyout", keyFile, "-out", certFile], { stdio: ["ignore", "ignore", "pipe"] });
+  }
+  const saltFile = join(state, "secretsalt");
+  if (!existsSync(saltFile)) writeFileSync(saltFile, randomBytes(24).toString("hex"));
+  const salt = readFileSync(saltFile, "utf8").trim();
+  const entityId = `${base}/simplesaml/adfs-idp`;
+
+  writeFileSync(
+    join(state, "config", "config.php"),
+    `<?php
+// Generated by peers/simplesamlphp/start.mjs: a WS-Federation IdP on loopback for wsconform interop tests.
+$config = [
+    'baseurlpath' => ${php(base + "/")},
+    'certdir' => ${php(join(state, "cert") + "/")},
+    'loggingdir' => ${php(join(state, "log") + "/")},
+    'datadir' => ${php(join(state, "data") + "/")},
+    'tempdir' => ${php(join(state, "tmp"))},
+    'metadatadir' => ${php(join(state, "metadata") + "/")},
+    'attributenamemapdir' => '/etc/simplesamlphp/attributemap/',
+    'secretsalt' => ${php(salt)},
+    'auth.adminpassword' => ${php(randomBytes(12).toString("hex"))},
+    'admin.protectindexpage' => true,
+    'admin.protectmetadata' => false,
+    'admin.checkforupdates' => false,
+    'technicalcontact_name' => 'wsconform',
+    'technicalcontact_email' => 'na@wsconform.test',
+    'timezone' => 'UTC',
+    // Redirect and wreply targets SimpleSAMLphp accepts (HTTP::checkURLAllowed): loopback only.
+    'trusted.url.domains' => ['127.0.0.1', 'localhost'],
+    'showerrors' => true,
+    'errorreporting' => false,
+    'logging.level' => SimpleSAML\\Logger::INFO,
+    'logging.handler' => 'file',
+    'logging.logfile' => 'simplesamlphp.log',
+    'enable.saml20-idp' => false,
+    'enable.shib13-idp' => false,
+    'enable.adfs-idp' => true,
+    'module.enable' => ['adfs' => true, 'exampleauth' => true, 'core' => true, 'admin' => true],
+    'session.cookie.secure' => false,
+    'session.cookie.samesite' => null,
+    'session.phpsession.savepath' => ${php(join(state, "sessions"))},
+    'language.cookie.secure' => false,
+    'store.type' => 'phpsession',
+    'metadata.sources' => [['type' => 'flatfile']],
+    'production' => false,
+];
+`,
+  );
+  const userEntries = USERS.map((u) => `        ${php(`${u.username}:${u.password}`)} => [${Object.entries(u.attributes).map(([k, v]) => `${php(k)} => ${Array.isArray(v) ? phpValue(v) : `[${php(v)}]`}`).join(", ")}],`).join("\n");
+  writeFileSync(
+    join(state, "config", "authsources.php"),
+    `<?php
+$config = [
+    'admin' => ['core:AdminPassword'],
+    'example-userpass' => [
+        'exampleauth:UserPass',
+${userEntries}
+    ],
+];
+`,
+  );
+  writeFileSync(
+    join(state, "metadata", "adfs-idp-hosted.php"),
+    `<?php
+$metadata[${php(entityId)}] = [
+    'host' => '__DEFAULT__',
+    'privatekey' => 'idp.key.pem',
+    'certificate' => 'idp.cert.pem',
+    'auth' => 'example-userpass',
+    'authproc' => [
+        // LDAP-style attribute names to WS-Fed claim URIs (Debian's attributemap/name2claim.php).
+        100 => ['class' => 'core:AttributeMap', 'name2claim'],
+    ],
+];
+`,
+  );
+  writeFileSync(
+    join(state, "metadata", "adfs-sp-remote.php"),
+    `<?php
+${rps.map((rp) => `$metadata[${php(rp.realm)}] = [\n    'prp' => ${php(rp.reply)},\n    // uid after name2claim (the authproc below renames attributes to claim URIs before this is read).\n    'simplesaml.nameidattribute' => 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',\n];`).join("\n")}
+`,
+  );
+  for (const f of ["saml20-idp-hosted.php", "saml20-sp-remote.php", "saml20-idp-remote.php", "shib13-idp-hosted.php", "shib13-sp-remote.php"]) {
+    writeFileSync(join(state, "metadata", f), "<?php\n");
+  }
+
+  const description = describe({ base, entityId, certFile, rps, state });
+  const describePath = resolve(values.describe ?? join(state, "passive-target.json"));
+  writeFileSync(describePath, JSON.stringify(description, null, 2) + "\n");
+
+  const child = spawn(
+    "php",
+    ["-d", `session.save_path=${join(state, "sessions")}`, "-d", "display_errors=stderr", "-d", "log_errors=On", "-S", `${host}:${port}`, "-t", join(SSP_ROOT, "www")],
+    { env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: join(state, "config") }, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const logLines = [];
+  child.stderr.on("data", (b) => {
+    logLines.push(b.toString());
+    if (logLines.length > 200) logLines.shift();
+    if (process.env.WSCONFORM_PEER_VERBOSE) process.stderr.write(b);
+  });
+  let stopping = false;
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`simplesamlphp/start: php exited (${code ?? signal}); last output:\n${logLines.join("").slice(-4000)}\n`);
+      process.exit(1);
+    }
+  });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    child.once("exit", () => process.exit(0));
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+
+  // Ready when the metadata document answers (PHP and SimpleSAMLphp's config both load).
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await fetch(description.metadataUrl);
+      const body = await r.text();
+      if (r.status === 200 && body.includes("EntityDescriptor")) break;
+      if (Date.now() > deadline) fail(`metadata answered ${r.status}: ${body.slice(0, 500)}`, 1);
+    } catch (e) {
+      if (Date.now() > deadline) fail(`no answer from ${base} in 20 s: ${e.message}; php said:\n${logLines.join("").slice(-2000)}`, 1);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stdout.write(`ready ${base}\ndescription ${describePath}\n`);
+}
+
+function describe({ base, entityId, certFile, rps, state }) {
+  return {
+    $comment: "A WS-Federation passive IdP target: SimpleSAMLphp 1.19.7 (Debian) adfs module, started by peers/simplesamlphp/start.mjs",
+    kind: "passive-idp",
+    name: "simplesamlphp-1.19.7-adfs",
+    implementation: { name: "SimpleSAMLphp", version: "1.19.7", source: "Debian bookworm package simplesamlphp 1.19.7-1+deb12u*" },
+    baseUrl: base,
+    issuer: entityId,
+    signInUrl: `${base}/module.php/adfs/idp/prp.php`,
+    signOutUrl: `${base}/module.php/adfs/idp/prp.php`,
+    metadataUrl: `${base}/module.php/adfs/idp/metadata.php`,
+    signingCertificateFile: certFile,
+    tokenFormat: { wresult: "wst2005:RequestSecurityTokenResponse", token: "saml1.1", signature: "rsa-sha256/exc-c14n on the assertion" },
+    users: USERS.map((u) => ({ username: u.username, password: u.password })),
+    login: {
+      kind: "form",
+      // exampleauth:UserPass renders core/loginuserpass.php: a POST form with these fields plus a hidden AuthState.
+      usernameField: "username",
+      passwordField: "password",
+      hiddenFields: ["AuthState"],
+      formAction: "relative to the login page (module.php/core/loginuserpass.php)",
+    },
+    relyingParties: rps.map((rp) => ({ realm: rp.realm, replyUrls: [rp.reply] })),
+    wreplyPolicy: "any URL on a host in trusted.url.domains (127.0.0.1, localhost); the registered prp when wreply is absent",
+    capabilities: { signIn: true, signOut: true, signOutCleanupToRps: true, metadata: true, wctxEcho: true, wfresh: false, whr: false },
+    stateDir: state,
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
