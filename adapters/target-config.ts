@@ -34,6 +34,41 @@ export interface TargetConfig {
   appliesTo: { registered: string; unregistered: string; pinnedSaml11?: string; noEncryption?: string };
   capabilities: Capabilities;
   clockSkewSeconds: number;
+  /** A WS-Federation passive IdP at the target (the WS-Fed sign-in, sign-out and metadata suites). */
+  passive?: PassiveConfig;
+  /** A WS-Federation relying party at the target (the harness plays the IdP it trusts). */
+  relyingParty?: RelyingPartyConfig;
+}
+
+/** The passive face of a target. The harness starts its own relying parties at the reply URLs the IdP registered. */
+export interface PassiveConfig {
+  /** The passive endpoint (wsignin1.0, wsignout1.0), e.g. https://idp.example/adfs/ls/ */
+  signInUrl: string;
+  metadataUrl?: string;
+  /** PEM files of the CA of the IdP's TLS certificate. */
+  tlsCa?: string[];
+  /** Realms the IdP trusts and the loopback reply URL of each (the harness RP listens there); three or more for
+   * the sign-out propagation cases. */
+  relyingParties: { realm: string; replyUrl: string }[];
+  unregisteredRealm?: string;
+  /** The IdP's login form, when its field names are not guessable (a text input and a password input). */
+  loginForm?: { usernameField?: string; passwordField?: string };
+  capabilities?: { signOut?: boolean; freshness?: boolean; metadata?: boolean; tokenTypes?: TokenTypeName[] };
+}
+
+/** The relying-party face of a target: where to post tokens, how to tell whether a session exists, and the IdP
+ * it trusts (the harness signs with that key). */
+export interface RelyingPartyConfig {
+  realm: string;
+  replyUrl: string;
+  cleanupUrl?: string;
+  /** Signed in when GET url answers `status` (default 200) or, with `cookie`, when that cookie is set. */
+  probe: { url: string; status?: number; cookie?: string };
+  issuer: string;
+  /** PEM files of the certificate the RP trusts and its private key (the harness signs with it). */
+  signingKey: { cert: string; key: string };
+  tokenTypes?: TokenTypeName[];
+  tlsCa?: string[];
 }
 
 /** kind "container": the harness starts a local docker image, waits until it is ready and tests it over the port
@@ -61,6 +96,18 @@ export class TargetConfigError extends Error {
     super(`invalid target configuration:\n  - ${problems.join("\n  - ")}`);
   }
 }
+
+const NO_WS_TRUST: Capabilities = {
+  versions: [],
+  soapVersions: [],
+  operations: [],
+  tokenTypes: [],
+  keyTypes: [],
+  credentials: [],
+  onBehalfOf: false,
+  actAs: false,
+  claimsDialects: [],
+};
 
 const OPERATIONS: Operation[] = ["Issue", "Validate", "Renew", "Cancel", "Batch"];
 const TOKEN_TYPES: TokenTypeName[] = ["saml11", "saml20"];
@@ -147,8 +194,10 @@ function subset<T extends string>(where: string, v: unknown, allowed: readonly T
 }
 
 /** Endpoint paths per version and credential kind, and the TLS CA files: shared by the http and container kinds. */
-function checkEndpointsAndCa(t: Record<string, unknown>, problems: string[]): void {
-  if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
+function checkEndpointsAndCa(t: Record<string, unknown>, problems: string[], endpointsOptional = false): void {
+  if (endpointsOptional && (t.endpoints === undefined || (isObj(t.endpoints) && Object.keys(t.endpoints).length === 0))) {
+    // A passive IdP or relying party only: no WS-Trust endpoint to test.
+  } else if (!isObj(t.endpoints) || Object.keys(t.endpoints).length === 0) {
     problems.push('target.endpoints: must map "1.3" and/or "2005" to {"username": "/path", "certificate": "/path"}');
   } else {
     for (const [v, e] of Object.entries(t.endpoints)) {
@@ -165,16 +214,20 @@ function checkEndpointsAndCa(t: Record<string, unknown>, problems: string[]): vo
 export function validateTargetConfig(raw: unknown): TargetConfig {
   const problems: string[] = [];
   if (!isObj(raw)) throw new TargetConfigError(["the configuration must be a JSON object"]);
-  const known = new Set(["$schema", "target", "credentials", "trustAnchors", "issuerName", "appliesTo", "capabilities", "clockSkewSeconds"]);
+  const known = new Set(["$schema", "target", "credentials", "trustAnchors", "issuerName", "appliesTo", "capabilities", "clockSkewSeconds", "passive", "relyingParty"]);
   // Keys starting with "$" are comments ("$comment", "$schema"), as `wsconform init` writes them.
   for (const k of Object.keys(raw)) if (!known.has(k) && !k.startsWith("$")) problems.push(`${k}: unknown field; known fields are ${[...known].filter((x) => x !== "$schema").join(", ")}`);
   const strip = (v: unknown): unknown =>
     isObj(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith("$")).map(([k, x]) => [k, strip(x)])) : v;
   const t = strip(raw.target) as Record<string, unknown> | undefined;
+  const passive = raw.passive === undefined ? undefined : passiveConfig(strip(raw.passive), problems);
+  const relyingParty = raw.relyingParty === undefined ? undefined : relyingPartyConfig(strip(raw.relyingParty), problems);
+  const otherFaces = !!passive || !!relyingParty;
+  const noWsTrust = otherFaces && isObj(t) && t.kind !== "reference" && (t.endpoints === undefined || (isObj(t.endpoints) && Object.keys(t.endpoints).length === 0));
   if (!isObj(t)) problems.push('target: must be an object with "kind": "reference", "http" or "container"');
   else if (t.kind === "http") {
     if (typeof t.baseUrl !== "string" || !/^https?:\/\//.test(t.baseUrl)) problems.push("target.baseUrl: must be an http:// or https:// URL");
-    checkEndpointsAndCa(t, problems);
+    checkEndpointsAndCa(t, problems, otherFaces);
     const mtls = t.tlsClientCertificate as { cert?: unknown; key?: unknown } | undefined;
     if (mtls !== undefined && !(isObj(mtls) && typeof mtls.cert === "string" && typeof mtls.key === "string")) {
       problems.push("target.tlsClientCertificate: must be {cert: PEM file, key: PEM file} (the TLS client certificate for mutual TLS)");
@@ -200,12 +253,12 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
   if (raw.trustAnchors !== undefined && !(Array.isArray(raw.trustAnchors) && raw.trustAnchors.every((x) => typeof x === "string"))) {
     problems.push("trustAnchors: must be an array of PEM file paths (the certificates that sign the target's tokens)");
   }
-  const a = strip(raw.appliesTo);
+  const a = noWsTrust && raw.appliesTo === undefined ? { registered: "", unregistered: "" } : strip(raw.appliesTo);
   if (!isObj(a) || typeof a.registered !== "string" || typeof a.unregistered !== "string") {
     problems.push("appliesTo: must be {registered: a relying party the target knows, unregistered: one it does not}");
   }
-  let caps = FULL_CAPABILITIES;
-  if (raw.capabilities !== undefined) {
+  let caps = noWsTrust ? NO_WS_TRUST : FULL_CAPABILITIES;
+  if (raw.capabilities !== undefined && !noWsTrust) {
     const k = strip(raw.capabilities);
     if (!isObj(k)) problems.push("capabilities: must be an object (the implementation conformance statement)");
     else {
@@ -233,7 +286,79 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
     appliesTo: a as TargetConfig["appliesTo"],
     capabilities: caps,
     clockSkewSeconds: skew as number,
+    passive,
+    relyingParty,
   };
+}
+
+function isHttpUrl(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function isLoopbackUrl(v: string): boolean {
+  const h = new URL(v).hostname;
+  return h === "127.0.0.1" || h === "localhost" || h === "[::1]";
+}
+
+const PASSIVE_FIELDS = ["signInUrl", "metadataUrl", "tlsCa", "relyingParties", "unregisteredRealm", "loginForm", "capabilities"];
+
+function passiveConfig(p: unknown, problems: string[]): PassiveConfig | undefined {
+  if (!isObj(p)) {
+    problems.push("passive: must be an object {signInUrl, metadataUrl?, relyingParties, ...}");
+    return undefined;
+  }
+  for (const k of Object.keys(p)) if (!PASSIVE_FIELDS.includes(k)) problems.push(`passive.${k}: unknown field; known fields are ${PASSIVE_FIELDS.join(", ")}`);
+  if (!isHttpUrl(p.signInUrl)) problems.push("passive.signInUrl: must be the http(s) URL of the passive endpoint, e.g. https://idp.example/adfs/ls/");
+  if (p.metadataUrl !== undefined && !isHttpUrl(p.metadataUrl)) problems.push("passive.metadataUrl: must be an http(s) URL");
+  if (p.tlsCa !== undefined && !(Array.isArray(p.tlsCa) && p.tlsCa.every((x) => typeof x === "string"))) problems.push("passive.tlsCa: must be an array of PEM file paths");
+  const rps = p.relyingParties;
+  if (!Array.isArray(rps) || rps.length === 0) problems.push("passive.relyingParties: must list the realms the IdP trusts with their reply URLs, [{realm, replyUrl}] (three or more for the sign-out cases)");
+  else {
+    rps.forEach((rp, i) => {
+      if (!isObj(rp) || typeof rp.realm !== "string" || !rp.realm) problems.push(`passive.relyingParties[${i}].realm: must be the realm URI registered at the IdP`);
+      else if (!isHttpUrl(rp.replyUrl) || !isLoopbackUrl(rp.replyUrl as string) || !new URL(rp.replyUrl as string).port) {
+        problems.push(`passive.relyingParties[${i}].replyUrl: must be a loopback URL with an explicit port, e.g. http://127.0.0.1:18081/rp1/ (the harness RP listens there)`);
+      }
+    });
+  }
+  if (p.loginForm !== undefined && !(isObj(p.loginForm) && Object.values(p.loginForm).every((v) => typeof v === "string"))) problems.push("passive.loginForm: must be {usernameField?, passwordField?}");
+  const c = p.capabilities;
+  if (c !== undefined) {
+    if (!isObj(c)) problems.push("passive.capabilities: must be {signOut?, freshness?, metadata?, tokenTypes?}");
+    else {
+      for (const k of ["signOut", "freshness", "metadata"]) if (c[k] !== undefined && typeof c[k] !== "boolean") problems.push(`passive.capabilities.${k}: must be true or false`);
+      if (c.tokenTypes !== undefined) subset("passive.capabilities.tokenTypes", c.tokenTypes, TOKEN_TYPES, problems);
+    }
+  }
+  return p as unknown as PassiveConfig;
+}
+
+const RP_FIELDS = ["realm", "replyUrl", "cleanupUrl", "probe", "issuer", "signingKey", "tokenTypes", "tlsCa"];
+
+function relyingPartyConfig(r: unknown, problems: string[]): RelyingPartyConfig | undefined {
+  if (!isObj(r)) {
+    problems.push("relyingParty: must be an object {realm, replyUrl, probe, issuer, signingKey, ...}");
+    return undefined;
+  }
+  for (const k of Object.keys(r)) if (!RP_FIELDS.includes(k)) problems.push(`relyingParty.${k}: unknown field; known fields are ${RP_FIELDS.join(", ")}`);
+  if (typeof r.realm !== "string" || !r.realm) problems.push("relyingParty.realm: must be the RP's realm (the audience its tokens carry)");
+  if (!isHttpUrl(r.replyUrl)) problems.push("relyingParty.replyUrl: must be the http(s) URL the sign-in response is posted to");
+  if (r.cleanupUrl !== undefined && !isHttpUrl(r.cleanupUrl)) problems.push("relyingParty.cleanupUrl: must be an http(s) URL");
+  const probe = r.probe;
+  if (!isObj(probe) || !isHttpUrl(probe.url)) problems.push('relyingParty.probe: must be {"url": a page that needs a session, "status"?: 200, "cookie"?: name}');
+  if (typeof r.issuer !== "string" || !r.issuer) problems.push("relyingParty.issuer: must be the issuer name the RP trusts");
+  if (!isObj(r.signingKey) || typeof r.signingKey.cert !== "string" || typeof r.signingKey.key !== "string") {
+    problems.push("relyingParty.signingKey: must be {cert: PEM file the RP trusts, key: its PEM private key}");
+  }
+  if (r.tokenTypes !== undefined) subset("relyingParty.tokenTypes", r.tokenTypes, TOKEN_TYPES, problems);
+  if (r.tlsCa !== undefined && !(Array.isArray(r.tlsCa) && r.tlsCa.every((x) => typeof x === "string"))) problems.push("relyingParty.tlsCa: must be an array of PEM file paths");
+  return r as unknown as RelyingPartyConfig;
 }
 
 const CONTAINER_FIELDS = ["kind", "name", "image", "port", "env", "wait", "startupTimeoutMs", "endpoints", "tlsCa", "timeoutMs"];
