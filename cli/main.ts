@@ -33,6 +33,10 @@ commands:
                 --defect NAME       (in-process reference only) switch on a deliberate defect
               exit codes: 0 ok, 1 conformance failures (or no case selected), 2 harness or configuration error
   defects     list the reference's defects switchboard
+  fuzz        property-based fuzzing with shrinking; counterexamples saved to vectors/regressions/
+                --target FILE|URL  --budget 60s|N  --seed S  --profile sts|idp|consumer  --shard i/n
+                --report DIR (default reports/out/fuzz)  --defect NAME...  --merge DIR... (join shard reports)
+  vectors     replay FILE|DIR... [--target FILE|URL] [--defect NAME]: send saved regression vectors again
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -59,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
         const { runCommand } = await import("./run.ts");
         return await runCommand(rest);
       }
+      case "fuzz":
+        return await (await import("./fuzz.ts")).fuzzCommand(rest);
+      case "vectors":
+        return await (await import("./vectors.ts")).vectorsCommand(rest);
       case "defects":
         for (const name of DEFECT_NAMES) console.log(`${name.padEnd(30)} ${DEFECTS[name].behaviour}  [breaks ${DEFECTS[name].breaks.join(", ")}]`);
         return 0;

@@ -1,0 +1,182 @@
+// The campaign runner: property-based fuzzing with fast-check. Each stream runs fc.check with its own seed; the
+// first violation of an oracle is shrunk (fast-check shrinking, held to that same oracle) to a minimal input, then
+// that oracle is muted and the stream goes on with the next seed, so one campaign reports every oracle it can
+// break. Streams run concurrently (the target's work overlaps the harness's) and share the budget; shards of a
+// campaign get disjoint seed streams, so their results can be merged.
+import fc from "fast-check";
+import { startCanary, type Canary } from "../../adapters/canary.ts";
+import type { RecordedExchange } from "../case.ts";
+import type { Violation } from "./oracles.ts";
+import type { FuzzProfile } from "./profile.ts";
+
+export interface Budget {
+  cases?: number;
+  ms?: number;
+}
+
+export interface Counterexample<I = unknown> {
+  violation: Violation;
+  input: I;
+  /** Seed and path of fc.check that reproduce it from the generator. */
+  seed: number;
+  path: string | null;
+  shrinks: number;
+  exchanges: RecordedExchange[];
+  /** Sending the shrunk input again showed the same violation. */
+  confirmed: boolean;
+  /** Case number (over the whole campaign) at which it was first seen. */
+  foundAtCase: number;
+}
+
+export interface OracleOutcome<I = unknown> {
+  oracle: string;
+  requirement: string;
+  title: string;
+  /** Cases judged while this oracle was live. */
+  cases: number;
+  unjudged?: string;
+  counterexample?: Counterexample<I>;
+}
+
+export interface CampaignResult<I = unknown> {
+  profile: string;
+  seed: number;
+  shard: { index: number; count: number };
+  cases: number;
+  ms: number;
+  oracles: OracleOutcome<I>[];
+}
+
+export interface CampaignOptions {
+  seed: number;
+  budget: Budget;
+  shard?: { index: number; count: number };
+  /** Concurrent streams (default 4). */
+  streams?: number;
+  /** Start the XXE canary (default true). */
+  canary?: boolean;
+  onProgress?: (p: { cases: number; failures: number; elapsedMs: number }) => void;
+  /** Stop at the first counterexample (budget measurements). */
+  stopAtFirst?: boolean;
+  /** Only these oracles count (the rest are still computed but ignored). */
+  only?: string[];
+}
+
+/** A 32-bit seed per (campaign seed, shard, stream, round): splitmix-style mixing keeps the streams apart. */
+export function streamSeed(seed: number, shard: number, stream: number, round: number): number {
+  let x = (BigInt.asUintN(32, BigInt(seed)) << 32n) ^ (BigInt(shard) << 20n) ^ (BigInt(stream) << 12n) ^ BigInt(round);
+  x = BigInt.asUintN(64, (x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n);
+  x = BigInt.asUintN(64, (x ^ (x >> 27n)) * 0x94d049bb133111ebn);
+  x ^= x >> 31n;
+  return Number(BigInt.asIntN(32, x));
+}
+
+const MAX_ROUNDS_PER_STREAM = 1_000;
+
+export async function runCampaign<I>(profile: FuzzProfile<I>, o: CampaignOptions): Promise<CampaignResult<I>> {
+  const shard = o.shard ?? { index: 1, count: 1 };
+  const started = performance.now();
+  const deadline = o.budget.ms !== undefined ? started + o.budget.ms : Infinity;
+  const maxCases = o.budget.cases ?? Infinity;
+  const canary: Canary | undefined = o.canary === false ? undefined : await startCanary();
+  const live = new Set(Object.keys(profile.oracles).filter((k) => !(k in profile.unjudged) && (!o.only || o.only.includes(k))));
+  const perOracleCases = new Map<string, number>();
+  const found = new Map<string, Counterexample<I>>();
+  let cases = 0;
+  let stop = false;
+  const arb = profile.arbitrary();
+  const budgetLeft = () => !stop && cases < maxCases && performance.now() < deadline && live.size > 0;
+
+  /** One case: send, judge, and add canary hits for it. */
+  async function runOne(input: I): Promise<{ violations: Violation[]; exchanges: RecordedExchange[] }> {
+    const n = ++cases;
+    const out = await profile.execute(input, { canaryUrl: canary ? `${canary.url}xxe/${n}` : undefined });
+    if (canary) {
+      const hits = canary.hits().filter((h) => h.url.startsWith(`/xxe/${n}`));
+      if (hits.length) out.violations.push({ oracle: "xxe-canary", requirement: profile.oracles["xxe-canary"]?.requirement ?? "SAML-NO-DTD", message: `the target fetched the canary URL ${hits[0]!.url} named in the request's DOCTYPE` });
+    }
+    for (const k of live) perOracleCases.set(k, (perOracleCases.get(k) ?? 0) + 1);
+    if (n % 250 === 0) o.onProgress?.({ cases: n, failures: found.size, elapsedMs: performance.now() - started });
+    return out;
+  }
+
+  async function stream(index: number): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS_PER_STREAM && budgetLeft(); round++) {
+      const seed = streamSeed(o.seed, shard.index, index, round);
+      let focus: string | undefined;
+      let last: { input: I; violation: Violation; exchanges: RecordedExchange[] } | undefined;
+      const firstCase = cases + 1;
+      const prop = fc.asyncProperty(arb, async (input) => {
+        // Past the budget, remaining runs pass without sending (fast-check has no "stop" from inside).
+        if (focus === undefined && !budgetLeft()) return true;
+        const r = await runOne(input);
+        const vs = r.violations.filter((v) => (focus === undefined ? live.has(v.oracle) : v.oracle === focus));
+        if (!vs.length) return true;
+        focus ??= vs[0]!.oracle;
+        last = { input, violation: vs[0]!, exchanges: r.exchanges };
+        return false;
+      });
+      const remainingCases = Number.isFinite(maxCases) ? Math.max(1, maxCases - cases) : 2 ** 30;
+      const remainingMs = Number.isFinite(deadline) ? Math.max(1, deadline - performance.now()) : undefined;
+      const details = await fc.check(prop, { seed, numRuns: remainingCases, interruptAfterTimeLimit: remainingMs, markInterruptAsFailure: false });
+      if (!details.failed || !last || focus === undefined) return;
+      if (!live.has(focus)) continue; // another stream got there first
+      live.delete(focus);
+      // Send the minimal input once more: a counterexample that does not reproduce is reported as such.
+      const again = await runOne(last.input);
+      const confirmed = again.violations.some((v) => v.oracle === focus);
+      found.set(focus, {
+        violation: last.violation,
+        input: last.input,
+        seed,
+        path: details.counterexamplePath,
+        shrinks: details.numShrinks,
+        exchanges: confirmed ? again.exchanges : last.exchanges,
+        confirmed,
+        foundAtCase: firstCase + details.numRuns - 1,
+      });
+      o.onProgress?.({ cases, failures: found.size, elapsedMs: performance.now() - started });
+      if (o.stopAtFirst) stop = true;
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.streams ?? 4) }, (_, i) => stream(i)));
+    // Late canary hits (a target that fetches asynchronously) still count, attributed to their case number.
+    const late = canary?.hits().filter((h) => h.url.startsWith("/xxe/")) ?? [];
+    if (late.length && !found.has("xxe-canary")) {
+      found.set("xxe-canary", {
+        violation: { oracle: "xxe-canary", requirement: profile.oracles["xxe-canary"]?.requirement ?? "SAML-NO-DTD", message: `the target fetched ${late[0]!.url} (case ${late[0]!.url.split("/")[2]}) after answering` },
+        input: undefined as I,
+        seed: o.seed,
+        path: null,
+        shrinks: 0,
+        exchanges: [],
+        confirmed: false,
+        foundAtCase: Number(late[0]!.url.split("/")[2]),
+      });
+    }
+    if (!o.only || o.only.includes("health")) {
+      const h = await profile.health();
+      if (h) found.set("health", { violation: h, input: undefined as I, seed: o.seed, path: null, shrinks: 0, exchanges: [], confirmed: true, foundAtCase: cases });
+    }
+  } finally {
+    await canary?.close();
+  }
+  o.onProgress?.({ cases, failures: found.size, elapsedMs: performance.now() - started });
+  return {
+    profile: profile.name,
+    seed: o.seed,
+    shard,
+    cases,
+    ms: performance.now() - started,
+    oracles: Object.entries(profile.oracles).map(([oracle, info]) => ({
+      oracle,
+      requirement: info.requirement,
+      title: info.title,
+      cases: oracle === "health" ? 1 : (perOracleCases.get(oracle) ?? 0),
+      unjudged: profile.unjudged[oracle] ?? (o.only && !o.only.includes(oracle) ? "not selected" : undefined),
+      counterexample: found.get(oracle),
+    })),
+  };
+}
