@@ -221,7 +221,7 @@ export class ChromiumBrowser implements PassiveBrowser {
         if (stopped || Date.now() >= deadline) return;
         const quietFor = Date.now() - lastEvent;
         if (inflight === 0 && quietFor >= QUIET_MS) {
-          const state = await page.evaluate(() => document.readyState).catch(() => "gone");
+          const state = await page.evaluate("document.readyState").catch(() => "gone");
           if (state === "complete" || state === "gone") {
             if (Date.now() - lastEvent >= QUIET_MS) return;
             continue;
@@ -248,15 +248,16 @@ export class ChromiumBrowser implements PassiveBrowser {
       for (let round = 0; round < max + 1; round++) {
         await settle();
         if (stopped || Date.now() >= deadline) break;
-        const found = await page.evaluate(markLoginForm, this.opts.loginFields?.username ?? null).catch(() => false);
+        const found = await pageCall<boolean>(page, MARK_LOGIN_FORM, this.opts.loginFields?.username ?? null).catch(() => false);
         if (!found) break;
         nav.loginPrompted = true;
         if (!opts.credentials || loginSubmitted) break;
         loginSubmitted = true;
         loginPending = true;
-        // The submit runs after evaluate returns (see fillAndSubmit), so a navigation cannot break the call.
-        const filled = await page.evaluate(fillAndSubmit, opts.credentials).catch(() => false);
+        const filled = await pageCall<boolean>(page, FILL_AND_SUBMIT, opts.credentials).catch(() => false);
         if (!filled) break;
+        // The submit happens just after; count it as activity so the next settle waits for its request.
+        touch();
       }
       if (!stopped && Date.now() >= deadline && inflight > 0) {
         nav.steps.push({ kind: "navigation", method: "GET", url: page.url(), error: `page did not settle within ${timeoutMs} ms` });
@@ -305,46 +306,56 @@ function decodeForm(r: Request): Record<string, string> | undefined {
   return out;
 }
 
-// Runs in the page: finds the login form (first form with a password input), marks its username, password and
-// submit controls with data attributes, and says whether there is one. Same choice as html.ts usernameControl.
-function markLoginForm(usernameField: string | null): boolean {
-  const pw = document.querySelector<HTMLInputElement>("form input[type=password]");
-  const form = pw?.form;
+// Page scripts are kept as source text: a TypeScript function passed to page.evaluate would be compiled by tsx,
+// which may wrap inner functions in helpers (__name) that do not exist in the page.
+
+// Finds the login form (first form with a password input), marks its username, password and submit controls with
+// data attributes, and says whether there is one. Same choice of username as html.ts usernameControl.
+const MARK_LOGIN_FORM = `(usernameField) => {
+  const pw = document.querySelector("form input[type=password]");
+  const form = pw && pw.form;
   if (!pw || !form) return false;
   for (const el of Array.from(document.querySelectorAll("[data-wsconform]"))) el.removeAttribute("data-wsconform");
   pw.setAttribute("data-wsconform", "password");
-  const inputs = Array.from(form.elements).filter((e): e is HTMLInputElement => e instanceof HTMLInputElement);
-  let user: HTMLInputElement | undefined;
+  const inputs = Array.from(form.elements).filter((e) => e instanceof HTMLInputElement);
+  const isUser = (i) => (i.type === "text" || i.type === "email") && !i.disabled;
+  let user;
   if (usernameField !== null) user = inputs.find((i) => i.name === usernameField);
   else {
-    const isUser = (i: HTMLInputElement): boolean => (i.type === "text" || i.type === "email") && !i.disabled;
     const before = inputs.slice(0, inputs.indexOf(pw)).filter(isUser);
-    user = before[before.length - 1] ?? inputs.find(isUser);
+    user = before[before.length - 1] || inputs.find(isUser);
   }
-  user?.setAttribute("data-wsconform", "username");
-  const submit = Array.from(form.elements).find(
-    (e) => (e instanceof HTMLButtonElement && e.type === "submit" && !e.disabled) || (e instanceof HTMLInputElement && e.type === "submit" && !e.disabled),
-  );
-  submit?.setAttribute("data-wsconform", "submit");
+  if (user) user.setAttribute("data-wsconform", "username");
+  const submit = Array.from(form.elements).find((e) =>
+    (e instanceof HTMLButtonElement || (e instanceof HTMLInputElement && e.type === "submit")) && e.type === "submit" && !e.disabled);
+  if (submit) submit.setAttribute("data-wsconform", "submit");
   return true;
-}
+}`;
 
-// Runs in the page: sets the marked fields as typing would (value + input/change events) and submits with the
-// marked button (so its name/value and the form's submit handlers apply), or requestSubmit() without one.
-function fillAndSubmit(creds: { username: string; password: string }): boolean {
-  const set = (el: HTMLInputElement | null, value: string): void => {
+// Sets the marked fields as typing would (value + input/change events) and submits with the marked button (so its
+// name/value and the form's submit handlers apply), or requestSubmit() without one. The submit runs after the
+// evaluate call returns, so the navigation it starts cannot break the call.
+const FILL_AND_SUBMIT = `(creds) => {
+  const set = (el, value) => {
     if (!el) return;
     el.focus();
     el.value = value;
     el.dispatchEvent(new Event("input", { bubbles: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
   };
-  const pw = document.querySelector<HTMLInputElement>('[data-wsconform="password"]');
-  if (!pw?.form) return false;
-  set(document.querySelector<HTMLInputElement>('[data-wsconform="username"]'), creds.username);
+  const pw = document.querySelector('[data-wsconform="password"]');
+  if (!pw || !pw.form) return false;
+  set(document.querySelector('[data-wsconform="username"]'), creds.username);
   set(pw, creds.password);
-  const submit = document.querySelector<HTMLElement>('[data-wsconform="submit"]');
+  const submit = document.querySelector('[data-wsconform="submit"]');
   const form = pw.form;
+  // Constraint validation would stop a username that is not an email in a type=email input (as on AD FS's page);
+  // the harness submits what it was given, as the undici driver does.
+  form.noValidate = true;
   setTimeout(() => (submit ? submit.click() : form.requestSubmit()), 0);
   return true;
+}`;
+
+function pageCall<T>(page: Page, source: string, arg: unknown): Promise<T> {
+  return page.evaluate(`(${source})(${JSON.stringify(arg)})`) as Promise<T>;
 }

@@ -230,12 +230,12 @@ export class UndiciBrowser implements PassiveBrowser {
     const location = header(res.headers.location);
     const contentType = header(res.headers["content-type"]) ?? "";
     if (REDIRECTS.has(res.statusCode) && location !== undefined) {
-      res.body.destroy();
+      discard(res.body);
       return { status: res.statusCode, location, contentType, body: "", tooLarge: false };
     }
     const declared = Number(header(res.headers["content-length"]) ?? NaN);
     if (declared > this.maxBytes) {
-      res.body.destroy();
+      discard(res.body);
       return { status: res.statusCode, contentType, body: "", tooLarge: true };
     }
     const chunks: Buffer[] = [];
@@ -244,7 +244,7 @@ export class UndiciBrowser implements PassiveBrowser {
       for await (const c of res.body) {
         size += (c as Buffer).length;
         if (size > this.maxBytes) {
-          res.body.destroy();
+          discard(res.body);
           return { status: res.statusCode, contentType, body: "", tooLarge: true };
         }
         chunks.push(c as Buffer);
@@ -271,6 +271,12 @@ function formRequest(page: HtmlPage, form: HtmlForm, pageUrl: string, fields: [s
   }
   // Forms are sent urlencoded whatever their enctype (multipart is not used by passive-profile pages).
   return { kind: "form-post", method: "POST", url: action, body: encoded, form: record, referer: pageUrl };
+}
+
+// Dropping a body we do not read (a redirect's, an oversized one): destroy it, and swallow the abort error it emits.
+function discard(body: { on(event: "error", f: () => void): unknown; destroy(): unknown }): void {
+  body.on("error", () => undefined);
+  body.destroy();
 }
 
 function header(v: string | string[] | undefined): string | undefined {
