@@ -33,7 +33,13 @@ export interface TokenConsumer {
   deliveries: Delivery["kind"][];
   trust: ConsumerTrust;
   tokenTypes: ("saml11" | "saml20")[];
+  /** The clock the consumer judges validity windows by (the harness crafts times relative to it). */
   clock: Clock;
+  /**
+   * The clock-skew tolerance the consumer claims, in seconds. Undeclared: the security suites test expiry only far
+   * beyond any plausible skew and skip the at-the-boundary probes.
+   */
+  clockSkewSeconds?: number;
   consume(d: Delivery): Promise<ConsumerOutcome>;
   close(): Promise<void>;
 }

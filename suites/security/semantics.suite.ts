@@ -1,0 +1,4 @@
+import { registerCases } from "../vitest-cases.ts";
+import { SEMANTICS_CASES } from "./semantics.cases.ts";
+
+registerCases(SEMANTICS_CASES);
