@@ -11,7 +11,7 @@
 //   --rp       a relying party: its realm (wtrealm) and its reply URL (where the wresult is posted). Repeatable;
 //              also read from $WSCONFORM_PEER_RPS (whitespace-separated REALM=REPLY_URL items). The split is at the
 //              '=' that is followed by http:// or https://. Default: one demo RP (see DEFAULT_RPS).
-//   --port     0 or absent: a free port is picked.
+//   --port     default 18092; 0: a free port is picked.
 //   --describe where to write the passive-target description (default <state>/passive-target.json).
 //
 // When it answers, it prints `ready <base URL>` on stdout (then the description path). SIGTERM/SIGINT stop php and
@@ -26,7 +26,9 @@ import { parseArgs } from "node:util";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SSP_ROOT = "/usr/share/simplesamlphp";
-const DEFAULT_RPS = [{ realm: "urn:wsconform:rp:harness", reply: "http://127.0.0.1:8099/wsfed/reply" }];
+// Three harness RPs on loopback (the sign-out propagation cases want three or more).
+const DEFAULT_RPS = [1, 2, 3].map((i) => ({ realm: `urn:wsconform:rp:harness${i}`, reply: `http://127.0.0.1:1808${i}/rp${i}/` }));
+const DEFAULT_PORT = "18092";
 const USERS = [
   { username: "alice", password: "ecila", attributes: { uid: "alice", mail: "alice@wsconform.test", givenName: "Alice", sn: "Liddell", eduPersonAffiliation: ["member", "admin"] } },
   { username: "bob", password: "bob", attributes: { uid: "bob", mail: "bob@wsconform.test", eduPersonAffiliation: ["member"] } },
@@ -63,7 +65,7 @@ function main() {
   try {
     ({ values } = parseArgs({
       options: {
-        port: { type: "string", default: "0" },
+        port: { type: "string", default: DEFAULT_PORT },
         host: { type: "string", default: "127.0.0.1" },
         rp: { type: "string", multiple: true, default: [] },
         state: { type: "string" },
@@ -235,32 +237,33 @@ ${rps.map((rp) => `$metadata[${php(rp.realm)}] = [\n    'prp' => ${php(rp.reply)
   process.stdout.write(`ready ${base}\ndescription ${describePath}\n`);
 }
 
+// A wsconform.config.json describing this IdP as a passive target (adapters/target-config.ts); "$" keys are comments.
 function describe({ base, entityId, certFile, rps, state }) {
   return {
-    $comment: "A WS-Federation passive IdP target: SimpleSAMLphp 1.19.7 (Debian) adfs module, started by peers/simplesamlphp/start.mjs",
-    kind: "passive-idp",
-    name: "simplesamlphp-1.19.7-adfs",
-    implementation: { name: "SimpleSAMLphp", version: "1.19.7", source: "Debian bookworm package simplesamlphp 1.19.7-1+deb12u*" },
-    baseUrl: base,
-    issuer: entityId,
-    signInUrl: `${base}/module.php/adfs/idp/prp.php`,
-    signOutUrl: `${base}/module.php/adfs/idp/prp.php`,
-    metadataUrl: `${base}/module.php/adfs/idp/metadata.php`,
-    signingCertificateFile: certFile,
-    tokenFormat: { wresult: "wst2005:RequestSecurityTokenResponse", token: "saml1.1", signature: "rsa-sha256/exc-c14n on the assertion" },
-    users: USERS.map((u) => ({ username: u.username, password: u.password })),
-    login: {
-      kind: "form",
-      // exampleauth:UserPass renders core/loginuserpass.php: a POST form with these fields plus a hidden AuthState.
-      usernameField: "username",
-      passwordField: "password",
-      hiddenFields: ["AuthState"],
-      formAction: "relative to the login page (module.php/core/loginuserpass.php)",
+    $comment: "A WS-Federation passive IdP target: SimpleSAMLphp 1.19.7 (Debian) adfs module, as started by peers/simplesamlphp/start.mjs",
+    target: { kind: "http", name: "simplesamlphp-1.19.7-adfs", baseUrl: base },
+    credentials: { username: USERS[0].username, password: USERS[0].password, otherUser: { username: USERS[1].username, password: USERS[1].password } },
+    trustAnchors: [certFile],
+    issuerName: entityId,
+    passive: {
+      signInUrl: `${base}/module.php/adfs/idp/prp.php`,
+      metadataUrl: `${base}/module.php/adfs/idp/metadata.php`,
+      relyingParties: rps.map((rp) => ({ realm: rp.realm, replyUrl: rp.reply })),
+      unregisteredRealm: "urn:wsconform:rp:unregistered",
+      loginForm: { usernameField: "username", passwordField: "password" },
+      capabilities: { signOut: true, freshness: false, metadata: true, tokenTypes: ["saml11"] },
     },
-    relyingParties: rps.map((rp) => ({ realm: rp.realm, replyUrls: [rp.reply] })),
-    wreplyPolicy: "any URL on a host in trusted.url.domains (127.0.0.1, localhost); the registered prp when wreply is absent",
-    capabilities: { signIn: true, signOut: true, signOutCleanupToRps: true, metadata: true, wctxEcho: true, wfresh: false, whr: false },
-    stateDir: state,
+    $peer: {
+      implementation: { name: "SimpleSAMLphp", version: "1.19.7", source: "Debian bookworm package simplesamlphp (1.19.7-1+deb12u*)" },
+      users: USERS.map((u) => ({ username: u.username, password: u.password })),
+      // exampleauth:UserPass renders core/loginuserpass.php: a POST form (action "?") with a hidden AuthState.
+      login: { method: "form", action: "module.php/core/loginuserpass.php", usernameField: "username", passwordField: "password", hiddenFields: ["AuthState"] },
+      signOut: "wa=wsignout1.0 at the sign-in URL: wsignoutcleanup1.0 to each signed-in RP's reply URL in a redirect chain (wreply back to prp.php?assocId=...), then wreply if given",
+      wresult: "pretty-printed wst 2005 RequestSecurityTokenResponse (XML declaration, RequestedSecurityToken, AppliesTo with a 2004/08 wsa EndpointReference; no Context, TokenType or Lifetime)",
+      token: "SAML 1.1 assertion, rsa-sha256 + exc-c14n enveloped signature, no SubjectConfirmation, NameIdentifier Format http://schemas.xmlsoap.org/claims/UPN",
+      wreplyPolicy: "any URL on a host in trusted.url.domains (127.0.0.1, localhost); the registered prp when wreply is absent",
+      stateDir: state,
+    },
   };
 }
 

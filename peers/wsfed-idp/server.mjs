@@ -9,7 +9,7 @@
 //              same realm twice registers two reply URLs); also read from $WSCONFORM_PEER_RPS (whitespace-separated
 //              REALM=REPLY_URL items). The split is at the '=' followed by http:// or https://.
 //              Default: one demo RP (DEFAULT_RPS).
-//   --port     0 (default): a free port.
+//   --port     default 18091; 0: a free port.
 //   --state    where the signing key and certificate live (generated with openssl on first start) and where the
 //              passive-target description is written (default peers/wsfed-idp/.run).
 //
@@ -30,7 +30,9 @@ import wsfed from "wsfed";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const DEFAULT_RPS = [{ realm: "urn:wsconform:rp:harness", reply: "http://127.0.0.1:8099/wsfed/reply" }];
+// Three harness RPs on loopback (the sign-out propagation cases want three or more).
+const DEFAULT_RPS = [1, 2, 3].map((i) => ({ realm: `urn:wsconform:rp:harness${i}`, reply: `http://127.0.0.1:1808${i}/rp${i}/` }));
+const DEFAULT_PORT = "18091";
 const USERS = {
   alice: { password: "ecila", profile: { id: "alice", displayName: "Alice Liddell", emails: [{ value: "alice@wsconform.test" }], name: { givenName: "Alice", familyName: "Liddell" } } },
   bob: { password: "bob", profile: { id: "bob", displayName: "Bob", emails: [{ value: "bob@wsconform.test" }], name: { givenName: "Bob", familyName: "Builder" } } },
@@ -71,7 +73,7 @@ async function main() {
   try {
     ({ values } = parseArgs({
       options: {
-        port: { type: "string", default: "0" },
+        port: { type: "string", default: DEFAULT_PORT },
         host: { type: "string", default: "127.0.0.1" },
         rp: { type: "string", multiple: true, default: [] },
         state: { type: "string" },
@@ -186,24 +188,31 @@ async function main() {
   const { port } = server.address();
   const base = `http://${values.host.includes(":") ? `[${values.host}]` : values.host}:${port}`;
 
+  // A wsconform.config.json describing this IdP as a passive target (adapters/target-config.ts); "$" keys are comments.
   const description = {
-    $comment: "A WS-Federation passive IdP target: npm wsfed 6.0.0 behind express, started by peers/wsfed-idp/server.mjs",
-    kind: "passive-idp",
-    name: "npm-wsfed-6.0.0",
-    implementation: { name: "wsfed (npm)", version: require("wsfed/package.json").version, express: require("express/package.json").version },
-    baseUrl: base,
-    issuer: values.issuer,
-    signInUrl: `${base}/wsfed`,
-    signOutUrl: null,
-    metadataUrl: `${base}/FederationMetadata/2007-06/FederationMetadata.xml`,
-    signingCertificateFile: certFile,
-    tokenFormat: { wresult: "wst2005:RequestSecurityTokenResponse (no TokenType, Lifetime or AppliesTo)", token: "saml1.1", signature: "rsa-sha256/exc-c14n on the assertion" },
-    users: Object.entries(USERS).map(([username, u]) => ({ username, password: u.password })),
-    login: { kind: "form", usernameField: "username", passwordField: "password", hiddenFields: ["return"], formAction: "/login" },
-    relyingParties: [...rps].map(([realm, replyUrls]) => ({ realm, replyUrls })),
-    wreplyPolicy: "must be one of the realm's registered reply URLs (else 400); the first one when wreply is absent",
-    capabilities: { signIn: true, signOut: false, signOutCleanupToRps: false, metadata: true, wctxEcho: true, wfresh: false, whr: false },
-    stateDir: state,
+    $comment: "A WS-Federation passive IdP target: npm wsfed 6.0.0 behind express, as started by peers/wsfed-idp/server.mjs",
+    target: { kind: "http", name: "npm-wsfed-6.0.0", baseUrl: base },
+    credentials: { username: "alice", password: USERS.alice.password, otherUser: { username: "bob", password: USERS.bob.password } },
+    trustAnchors: [certFile],
+    issuerName: values.issuer,
+    passive: {
+      signInUrl: `${base}/wsfed`,
+      metadataUrl: `${base}/FederationMetadata/2007-06/FederationMetadata.xml`,
+      relyingParties: [...rps].flatMap(([realm, replyUrls]) => replyUrls.map((replyUrl) => ({ realm, replyUrl }))),
+      unregisteredRealm: "urn:wsconform:rp:unregistered",
+      loginForm: { usernameField: "username", passwordField: "password" },
+      capabilities: { signOut: false, freshness: false, metadata: true, tokenTypes: ["saml11"] },
+    },
+    $peer: {
+      implementation: { name: "wsfed (npm)", version: require("wsfed/package.json").version, express: require("express/package.json").version },
+      users: Object.entries(USERS).map(([username, u]) => ({ username, password: u.password })),
+      login: { method: "form", action: "/login", usernameField: "username", passwordField: "password", hiddenFields: ["return"] },
+      signOut: "none: wa=wsignout1.0 and wsignoutcleanup1.0 answer 501 (the library has no sign-out)",
+      wresult: "wst 2005 RequestSecurityTokenResponse with Context=wctx and RequestedSecurityToken only (no TokenType, Lifetime, AppliesTo)",
+      token: "SAML 1.1 assertion, rsa-sha256 + exc-c14n enveloped signature, bearer confirmation",
+      wreplyPolicy: "must be one of the realm's registered reply URLs (else 400); the first one when wreply is absent",
+      stateDir: state,
+    },
   };
   const describePath = resolve(values.describe ?? join(state, "passive-target.json"));
   writeFileSync(describePath, JSON.stringify(description, null, 2) + "\n");

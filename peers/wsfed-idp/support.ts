@@ -41,18 +41,21 @@ export function startPeer(cmd: string, args: string[], opts: { env?: NodeJS.Proc
       void stop();
       reject(new Error(`${cmd} ${args.join(" ")}: not ready in ${opts.timeoutMs ?? 60_000} ms\nstdout: ${out}\nstderr: ${err}`));
     }, opts.timeoutMs ?? 60_000);
-    child.once("exit", (code, signal) => {
+    const early = (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       reject(new Error(`${cmd} ${args.join(" ")} exited (${code ?? signal}) before it was ready\nstdout: ${out}\nstderr: ${err}`));
-    });
+    };
+    child.once("exit", early);
+    let seen = false;
     child.stdout!.on("data", (b: Buffer) => {
       out += b.toString();
-      const m = /^ready (\S+)\s*$/m.exec(out);
+      const m = seen ? null : /^ready (\S+)\s*$/m.exec(out);
       if (!m) return;
+      seen = true;
       // Give the lines printed right after `ready` a moment to arrive.
       setTimeout(() => {
         clearTimeout(timer);
-        child.removeAllListeners("exit");
+        child.off("exit", early);
         const info: Record<string, string> = {};
         for (const line of out.split("\n")) {
           const kv = /^(\w+) (.+)$/.exec(line.trim());
@@ -238,4 +241,92 @@ export async function wsfedSignIn(opts: {
     page = await browser.follow(login.method === "POST" ? "POST" : "GET", login.action, fields);
   }
   throw new Error("no wresult form after 5 pages");
+}
+
+// ---- toolchains and the reference STS --------------------------------------------------------------------------
+
+export interface PeerInstall {
+  ok: boolean;
+  /** Why not, when !ok. */
+  why?: string;
+  /** What install.sh printed last (the versions it resolved). */
+  versions?: string;
+  ms: number;
+}
+
+/**
+ * Runs a peer's install.sh (idempotent; quick when already installed) once the commands it needs exist. A missing
+ * command or a failed install is reported, not thrown: the caller fails under CI=true and skips otherwise.
+ */
+export function installPeer(installScript: string, needs: string[], timeoutMs = 600_000): PeerInstall {
+  const started = Date.now();
+  const missing = needs.filter((c) => !hasCommand(c));
+  if (missing.length) return { ok: false, why: `missing on this machine: ${missing.join(", ")}`, ms: 0 };
+  const r = spawnSync("bash", [installScript], { encoding: "utf8", timeout: timeoutMs });
+  if (r.status !== 0) return { ok: false, why: `${installScript} failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || "").slice(-2000)}`, ms: Date.now() - started };
+  return { ok: true, versions: r.stdout.trim(), ms: Date.now() - started };
+}
+
+/** True when tests must fail rather than skip for a missing toolchain. */
+export const IN_CI = process.env.CI === "true";
+
+export interface ReferenceServe {
+  /** e.g. https://127.0.0.1:40123 */
+  url: string;
+  /** PEM of the reference's TLS certificate (its own CA), when --tls. */
+  tlsCertFile?: string;
+  /** PEM of the active signing certificate. */
+  signingCertFile: string;
+  stop(): Promise<void>;
+  startMs: number;
+}
+
+/** `wsconform serve` as a subprocess on a free loopback port, its keys in dataDir. */
+export async function startReferenceServe(repoRoot: string, dataDir: string, opts: { tls?: boolean; defects?: string[] } = {}): Promise<ReferenceServe> {
+  const started = Date.now();
+  const args = ["cli/wsconform.mjs", "serve", "--port", "0", "--data", dataDir, ...(opts.tls ? ["--tls"] : []), ...(opts.defects ?? []).flatMap((d) => ["--defect", d])];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`wsconform serve: not ready in 60 s\nstdout: ${out}\nstderr: ${err}`));
+    }, 60_000);
+    const early = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`wsconform serve exited (${code})\nstdout: ${out}\nstderr: ${err}`));
+    };
+    child.once("exit", early);
+    let seen = false;
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (seen || !/^Ready\./m.test(out)) return;
+      seen = true;
+      clearTimeout(timer);
+      child.off("exit", early);
+      const m = /(https?:\/\/[^\s/]+)\/adfs\/services\/trust\//.exec(out);
+      if (!m) reject(new Error(`wsconform serve: no endpoint in its listing:\n${out}`));
+      else resolve(m[1]!);
+    });
+  });
+  const active = /Active signing key: (\w+)/.exec(out)?.[1] ?? "primary";
+  return {
+    url,
+    tlsCertFile: opts.tls ? `${dataDir}/tls.cert.pem` : undefined,
+    signingCertFile: `${dataDir}/signing-${active}.cert.pem`,
+    stop,
+    startMs: Date.now() - started,
+  };
 }
