@@ -205,7 +205,9 @@ export function tokenize(html: string, onTag: (t: Tag) => void, onText: (text: s
       // Duplicate attributes: the first wins, as in browsers.
       if (!isEnd && !attrs.has(attrName) && attrs.size < limits.maxAttributesPerTag) attrs.set(attrName, decodeEntities(value, true));
     }
-    i = j < n ? j + 1 : n;
+    // End of input inside a tag (an unterminated quote included): browsers drop the tag, and so does this.
+    if (j >= n) return true;
+    i = j + 1;
     onTag({ name, attrs, end: isEnd });
     if (!isEnd && RAW_TEXT.has(name)) {
       // Raw text runs to the matching end tag (case-insensitive), or to the end of the input.
