@@ -77,16 +77,19 @@ const CLAIM_URIS = [
   "urn:wsconform:fuzz:claim",
 ];
 
+/** Shrinking may fall back to the first (most ordinary) alternative, so counterexamples lose needless oddities. */
+const CROSS = { withCrossShrink: true } as const;
+
 /** Values that the target is likely to accept get most of the weight, so that issuing paths are exercised. */
 function weighted<T>(common: T, ...others: T[]): fc.Arbitrary<T> {
-  return fc.oneof({ arbitrary: fc.constant(common), weight: 3 * Math.max(1, others.length) }, ...others.map((o) => ({ arbitrary: fc.constant(o), weight: 1 })));
+  return fc.oneof(CROSS, { arbitrary: fc.constant(common), weight: 3 * Math.max(1, others.length) }, ...others.map((o) => ({ arbitrary: fc.constant(o), weight: 1 })));
 }
 
 function opt<T>(a: fc.Arbitrary<T>, presentWeight = 1, absentWeight = 3): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ arbitrary: fc.constant(undefined), weight: absentWeight }, { arbitrary: a, weight: presentWeight });
+  return fc.oneof(CROSS, { arbitrary: fc.constant(undefined), weight: absentWeight }, { arbitrary: a, weight: presentWeight });
 }
 
-const uriArb = fc.oneof(
+const uriArb = fc.oneof(CROSS, 
   fc.constantFrom("urn:wsconform:fuzz", "http://example.test/x", ""),
   fc.constantFrom("http://rp.example.test/", "https://[::1]/a?b#c", "urn:wsconform:rp:saml20 ", "URN:WSCONFORM:RP:SAML20"),
   fc.string({ maxLength: 12 }).map((s) => `urn:x:${s}`),
@@ -95,7 +98,7 @@ const uriArb = fc.oneof(
 function keyTypeArb(v: TrustVersion): fc.Arbitrary<string | undefined> {
   const T = TRUST[v];
   const bearer = v === "2005" ? [NO_PROOF_KEY_2005] : [...BEARER_13_SPELLINGS];
-  return fc.oneof(
+  return fc.oneof(CROSS, 
     { arbitrary: fc.constantFrom(...bearer), weight: 6 },
     { arbitrary: fc.constant(T.keyType("SymmetricKey")), weight: 2 },
     { arbitrary: fc.constant(undefined), weight: 1 },
@@ -110,19 +113,19 @@ function rstArb(v: TrustVersion, target: StsTarget): fc.Arbitrary<RstRecipe> {
   const realms = [rp.registered, ...(rp.noEncryption ? [rp.noEncryption] : []), ...(rp.pinnedSaml11 ? [rp.pinnedSaml11] : [])];
   return fc.record(
     {
-      binding: fc.oneof({ arbitrary: fc.constant<FuzzBinding>("Issue"), weight: 12 }, fc.constantFrom<FuzzBinding>("Validate", "Renew", "Cancel", "KET", "STSCancel")),
-      requestType: fc.oneof({ arbitrary: fc.constant<RstRecipe["requestType"]>("binding"), weight: 20 }, fc.constantFrom<RstRecipe["requestType"]>("absent", "other-version", "bogus")),
-      context: opt(fc.oneof(fc.uuid().map((u) => `urn:uuid:${u}`), fc.string({ maxLength: 20 }))),
-      tokenType: fc.oneof(
+      binding: fc.oneof(CROSS, { arbitrary: fc.constant<FuzzBinding>("Issue"), weight: 12 }, fc.constantFrom<FuzzBinding>("Validate", "Renew", "Cancel", "KET", "STSCancel")),
+      requestType: fc.oneof(CROSS, { arbitrary: fc.constant<RstRecipe["requestType"]>("binding"), weight: 20 }, fc.constantFrom<RstRecipe["requestType"]>("absent", "other-version", "bogus")),
+      context: opt(fc.oneof(CROSS, fc.uuid().map((u) => `urn:uuid:${u}`), fc.string({ maxLength: 20 }))),
+      tokenType: fc.oneof(CROSS, 
         { arbitrary: fc.constantFrom(TOKEN_TYPES.saml20, TOKEN_TYPES.saml11, TOKEN_TYPES.saml20Alias, TOKEN_TYPES.saml11Alias), weight: 6 },
         { arbitrary: fc.constant(undefined), weight: 2 },
         { arbitrary: fc.constantFrom(TOKEN_TYPES.x509v3, T.statusTokenType), weight: 1 },
         { arbitrary: uriArb, weight: 1 },
       ),
-      appliesTo: fc.oneof(
+      appliesTo: fc.oneof(CROSS, 
         {
           arbitrary: fc.record({
-            address: fc.oneof({ arbitrary: fc.constantFrom(...realms), weight: 8 }, { arbitrary: fc.constant(rp.unregistered), weight: 1 }, { arbitrary: uriArb, weight: 1 }),
+            address: fc.oneof(CROSS, { arbitrary: fc.constantFrom(...realms), weight: 8 }, { arbitrary: fc.constant(rp.unregistered), weight: 1 }, { arbitrary: uriArb, weight: 1 }),
             policy: weighted<"wsp" | "wsp15">("wsp", "wsp15"),
             addressing: weighted<"wsa" | "wsa04">("wsa", "wsa04"),
           }),
@@ -132,7 +135,7 @@ function rstArb(v: TrustVersion, target: StsTarget): fc.Arbitrary<RstRecipe> {
       ),
       claims: opt(
         fc.record({
-          dialect: fc.oneof(
+          dialect: fc.oneof(CROSS, 
             { arbitrary: fc.constantFrom<string | undefined>(CLAIMS_DIALECT.identity, CLAIMS_DIALECT.authclaims), weight: 4 },
             { arbitrary: fc.constant(undefined), weight: 1 },
             { arbitrary: uriArb, weight: 1 },
@@ -146,19 +149,19 @@ function rstArb(v: TrustVersion, target: StsTarget): fc.Arbitrary<RstRecipe> {
       entropy: opt(
         fc.record({
           type: fc.constantFrom<string | undefined>(T.binarySecretType.Nonce, T.binarySecretType.SymmetricKey, undefined, T.binarySecretType.AsymmetricKey, "urn:x"),
-          valueB64: fc.oneof({ arbitrary: fc.uint8Array({ minLength: 16, maxLength: 64 }), weight: 4 }, fc.uint8Array({ maxLength: 15 })).map((b) => Buffer.from(b).toString("base64")),
+          valueB64: fc.oneof(CROSS, { arbitrary: fc.uint8Array({ minLength: 16, maxLength: 64 }), weight: 4 }, fc.uint8Array({ maxLength: 15 })).map((b) => Buffer.from(b).toString("base64")),
         }),
       ),
       lifetime: opt(
         fc.record({
-          createdS: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: -100_000, max: 200_000 })), { nil: undefined }),
-          expiresS: fc.option(fc.oneof(fc.constantFrom(600, 3600), fc.integer({ min: -100_000, max: 10_000_000 })), { nil: undefined }),
+          createdS: fc.option(fc.oneof(CROSS, fc.constant(0), fc.integer({ min: -100_000, max: 200_000 })), { nil: undefined }),
+          expiresS: fc.option(fc.oneof(CROSS, fc.constantFrom(600, 3600), fc.integer({ min: -100_000, max: 10_000_000 })), { nil: undefined }),
         }),
       ),
       allowPostdating: opt(fc.constant(true)),
       renewing: opt(fc.record({ allow: fc.option(fc.boolean(), { nil: undefined }), ok: fc.option(fc.boolean(), { nil: undefined }) })),
       keyType: keyTypeArb(v),
-      keySize: opt(fc.oneof(fc.constantFrom(128, 256, 512), fc.integer({ min: 0, max: 1 << 20 }))),
+      keySize: opt(fc.oneof(CROSS, fc.constantFrom(128, 256, 512), fc.integer({ min: 0, max: 1 << 20 }))),
       authenticationType: opt(fc.constantFrom("urn:oasis:names:tc:SAML:1.0:am:password", "http://docs.oasis-open.org/wsfed/authorization/200706/authntypes/Ssl", "urn:x")),
       algorithms: opt(
         fc.record(
@@ -221,19 +224,19 @@ function plausibleRstArb(v: TrustVersion, target: StsTarget): fc.Arbitrary<RstRe
 
 function authArb(target: StsTarget): fc.Arbitrary<AuthRecipe> {
   const skew = target.clockSkewSeconds;
-  const shift = fc.oneof(
+  const shift = fc.oneof(CROSS, 
     { arbitrary: fc.constant(0), weight: 24 },
     { arbitrary: fc.integer({ min: -skew, max: skew }), weight: 2 },
     // Far outside any reasonable skew window: the credential is then wrong whatever the target's tolerance.
-    { arbitrary: fc.oneof(fc.integer({ min: -400_000, max: -(3 * skew + 3600) }), fc.integer({ min: 3 * skew + 3600, max: 400_000 })), weight: 2 },
+    { arbitrary: fc.oneof(CROSS, fc.integer({ min: -400_000, max: -(3 * skew + 3600) }), fc.integer({ min: 3 * skew + 3600, max: 400_000 })), weight: 2 },
   );
   return fc.record({
-    user: fc.oneof({ arbitrary: fc.constant<AuthRecipe["user"]>("configured"), weight: 12 }, fc.constant<AuthRecipe["user"]>("unknown")),
-    password: fc.oneof({ arbitrary: fc.constant<AuthRecipe["password"]>("right"), weight: 12 }, fc.constantFrom<AuthRecipe["password"]>("wrong", "empty")),
-    passwordType: fc.oneof({ arbitrary: fc.constant<"text" | "digest">("text"), weight: 3 }, fc.constant<"text" | "digest">("digest")),
+    user: fc.oneof(CROSS, { arbitrary: fc.constant<AuthRecipe["user"]>("configured"), weight: 12 }, fc.constant<AuthRecipe["user"]>("unknown")),
+    password: fc.oneof(CROSS, { arbitrary: fc.constant<AuthRecipe["password"]>("right"), weight: 12 }, fc.constantFrom<AuthRecipe["password"]>("wrong", "empty")),
+    passwordType: fc.oneof(CROSS, { arbitrary: fc.constant<"text" | "digest">("text"), weight: 3 }, fc.constant<"text" | "digest">("digest")),
     nonce: fc.boolean(),
     utCreatedShiftS: shift,
-    timestamp: fc.oneof({ arbitrary: fc.record({ createdShiftS: shift, lifetimeS: fc.oneof({ arbitrary: fc.constant(300), weight: 6 }, fc.integer({ min: -600, max: 100_000 })) }), weight: 24 }, fc.constant<"absent">("absent")),
+    timestamp: fc.oneof(CROSS, { arbitrary: fc.record({ createdShiftS: shift, lifetimeS: fc.oneof(CROSS, { arbitrary: fc.constant(300), weight: 6 }, fc.integer({ min: -600, max: 100_000 })) }), weight: 24 }, fc.constant<"absent">("absent")),
   });
 }
 
@@ -254,17 +257,17 @@ export function stsInputArb(target: StsTarget, o: StsArbitraryOptions = {}): fc.
     fc.record({
       version: fc.constant(version),
       soap: fc.constantFrom(...soaps),
-      body: fc.oneof(
-        { arbitrary: fc.oneof(plausibleRstArb(version, target), rstArb(version, target)).map((rst) => ({ kind: "RST" as const, rst })), weight: 15 },
+      body: fc.oneof(CROSS, 
+        { arbitrary: fc.oneof(CROSS, plausibleRstArb(version, target), rstArb(version, target)).map((rst) => ({ kind: "RST" as const, rst })), weight: 15 },
         { arbitrary: fc.array(rstArb(version, target), { minLength: 1, maxLength: 3 }).map((rsts) => ({ kind: "RSTC" as const, rsts })), weight: 1 },
       ),
       auth: authArb(target),
-      action: fc.oneof({ arbitrary: fc.constant<StsFuzzInput["action"]>("binding"), weight: 20 }, fc.constantFrom<StsFuzzInput["action"]>("other-binding", "other-version", "bogus")),
-      transportAction: fc.oneof({ arbitrary: fc.constant<StsFuzzInput["transportAction"]>("same"), weight: 20 }, fc.constantFrom<StsFuzzInput["transportAction"]>("absent", "other")),
-      contentType: fc.oneof({ arbitrary: fc.constant<StsFuzzInput["contentType"]>("matching"), weight: 30 }, fc.constant<StsFuzzInput["contentType"]>("other-soap-version")),
-      mutations: fc.oneof({ arbitrary: fc.constant<XmlMutation[]>([]), weight: 10 - mutW }, { arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }), weight: mutW }),
-      replay: fc.oneof({ arbitrary: fc.constant(false), weight: 15 }, fc.constant(true)),
+      action: fc.oneof(CROSS, { arbitrary: fc.constant<StsFuzzInput["action"]>("binding"), weight: 20 }, fc.constantFrom<StsFuzzInput["action"]>("other-binding", "other-version", "bogus")),
+      transportAction: fc.oneof(CROSS, { arbitrary: fc.constant<StsFuzzInput["transportAction"]>("same"), weight: 20 }, fc.constantFrom<StsFuzzInput["transportAction"]>("absent", "other")),
+      contentType: fc.oneof(CROSS, { arbitrary: fc.constant<StsFuzzInput["contentType"]>("matching"), weight: 30 }, fc.constant<StsFuzzInput["contentType"]>("other-soap-version")),
+      mutations: fc.oneof(CROSS, { arbitrary: fc.constant<XmlMutation[]>([]), weight: 10 - mutW }, { arbitrary: fc.array(mutationArb, { maxLength: 3 }), weight: mutW }),
+      replay: fc.oneof(CROSS, { arbitrary: fc.constant(false), weight: 15 }, fc.constant(true)),
     }),
   );
-  return fc.oneof(...perVersion);
+  return fc.oneof(CROSS, ...perVersion);
 }
