@@ -1,7 +1,7 @@
 // Keys of the attack constructions. The attacker's own key pair is a fixed test-only key from vectors/security/keys
 // (key generation is slow and the attacker's identity does not matter); the certificates derived from the IdP's
 // key or certificate (cloned, expired, wrong usage) are made for whichever IdP key the consumer trusts.
-import { X509Certificate, createPublicKey } from "node:crypto";
+import { X509Certificate, createHash, createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { certifiedKeyFromPem, generateSelfSignedCertificate, type CertifiedKey } from "../../protocol/x509/certificate.ts";
@@ -48,8 +48,14 @@ export function attackerKeysFor(idp: SigningKey, nowMs: number): AttackerKeys {
     notAfterMs: Date.parse(x509.validTo),
     keyPair: { privateKey: attacker.privateKey, publicKey: attacker.publicKey },
   });
-  const expired = generateSelfSignedCertificate({ commonName: cn, notBeforeMs: nowMs - 400 * day, notAfterMs: nowMs - 30 * day, keyPair: idpPair });
-  const wrongUsage = generateSelfSignedCertificate({ commonName: cn, notBeforeMs: nowMs - day, notAfterMs: nowMs + 365 * day, keyUsage: ["keyEncipherment", "dataEncipherment"], keyPair: idpPair });
+  // Serials derived from the IdP certificate, so vectors built from a fixed IdP key are byte-stable.
+  const serialFor = (purpose: string) => {
+    const b = createHash("sha256").update(purpose).update(idp.certDer).digest().subarray(0, 16);
+    b[0] = (b[0]! & 0x7f) | 0x01;
+    return b;
+  };
+  const expired = generateSelfSignedCertificate({ commonName: cn, serial: serialFor("expired"), notBeforeMs: nowMs - 400 * day, notAfterMs: nowMs - 30 * day, keyPair: idpPair });
+  const wrongUsage = generateSelfSignedCertificate({ commonName: cn, serial: serialFor("wrong-usage"), notBeforeMs: nowMs - day, notAfterMs: nowMs + 365 * day, keyUsage: ["keyEncipherment", "dataEncipherment"], keyPair: idpPair });
   const keys: AttackerKeys = {
     attacker: { privateKey: attacker.privateKey, certDer: attacker.certDer, certPem: attacker.certPem },
     cloned: { privateKey: cloned.privateKey, certDer: cloned.certDer },

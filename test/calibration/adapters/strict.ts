@@ -12,7 +12,6 @@ import type { LibraryConsumeOptions } from "../../../adapters/library-consumer.t
 import { ReplayCache } from "./saml-app.ts";
 
 const SKEW = 120;
-const replay = new ReplayCache();
 export const meta = { name: "wsconform strict consumer (calibration)", deliveries: ["assertion", "wresult", "samlResponse"], tokenTypes: ["saml20", "saml11"], clockSkewSeconds: SKEW, clock: "injected" } as const;
 
 function assertions(root: Element): Element[] {
@@ -25,7 +24,18 @@ function assertions(root: Element): Element[] {
   return out;
 }
 
+/** A consumer with its own replay cache (vectors reuse IDs across files). */
+export function createStrictConsumer(): (xml: string, o: LibraryConsumeOptions) => { subject: string; claims: Record<string, string[]> } {
+  const replay = new ReplayCache();
+  return (xml, o) => strictConsume(xml, o, replay);
+}
+
+const shared = new ReplayCache();
 export function consume(xml: string, o: LibraryConsumeOptions) {
+  return strictConsume(xml, o, shared);
+}
+
+function strictConsume(xml: string, o: LibraryConsumeOptions, replay: ReplayCache) {
   const doc = parseXml(xml);
   const root = doc.documentElement!;
   const found = assertions(root);
