@@ -7,7 +7,7 @@ import { WA, isWaValue, parsePassiveParameters, withPassiveQuery, type PassivePa
 import type { StsContext } from "../context.ts";
 import { CLEANUP_GIF, errorPage, loginPage, signInResponsePage, signOutPage } from "./html.ts";
 import { MetadataPublisher, PASSIVE_PATH } from "./metadata.ts";
-import { OPAQUE_ID, PendingStore, SessionStore, type IdpSession } from "./sessions.ts";
+import { OPAQUE_ID, PendingStore, SessionStore, newOpaqueId, type IdpSession } from "./sessions.ts";
 import { buildSignInResponse, checkSignIn, type SignInRequest } from "./signin.ts";
 
 export interface IdpRequest {
@@ -42,6 +42,8 @@ export interface IdpEvent {
 }
 
 export const SESSION_COOKIE = "wsconform_idp";
+/** Binds a pending login to the browser that asked for it (no login CSRF: a form made by someone else is refused). */
+export const LOGIN_COOKIE = "wsconform_idp_login";
 
 export interface IdpOptions {
   sessionCapacity?: number;
@@ -83,7 +85,7 @@ function sha256(s: string): Buffer {
 
 export class ReferenceIdp {
   readonly sessions: SessionStore;
-  readonly pending: PendingStore<SignInRequest>;
+  readonly pending: PendingStore<{ request: SignInRequest; browser: string }>;
   readonly metadata: MetadataPublisher;
   private readonly log: IdpEvent[] = [];
 
@@ -203,16 +205,25 @@ export class ReferenceIdp {
       this.record({ ...base, wct: sr.wct, outcome: "issued (session)" });
       return this.respond(req, sr, session);
     }
-    const pending = this.pending.add(sr);
+    // One browser id per browser (kept across its pending logins, so parallel sign-ins in tabs all work).
+    const known = cookieValue(req.headers.cookie, LOGIN_COOKIE);
+    const browser = known && OPAQUE_ID.test(known) ? known : newOpaqueId();
+    const pending = this.pending.add({ request: sr, browser });
     this.record({ ...base, wct: sr.wct, outcome: session ? "login (not fresh enough)" : "login" });
-    return this.loginForm(req, pending, sr);
+    return this.loginForm(req, pending, sr, undefined, undefined, this.loginCookie(req, browser, 600));
   }
 
-  private loginForm(req: IdpRequest, pending: string, sr: SignInRequest, error?: string, username?: string): IdpResponse {
+  private loginCookie(req: IdpRequest, value: string, maxAgeSeconds: number): string {
+    // Strict: the login form posts from this site's own page, so the cookie is never needed cross-site.
+    return [`${LOGIN_COOKIE}=${value}`, "Path=/adfs/ls", "HttpOnly", "SameSite=Strict", ...(req.secure ? ["Secure"] : []), `Max-Age=${maxAgeSeconds}`].join("; ");
+  }
+
+  private loginForm(req: IdpRequest, pending: string, sr: SignInRequest, error?: string, username?: string, setCookie?: string): IdpResponse {
     return html(200, loginPage({ action: PASSIVE_PATH, pending, relyingParty: sr.rp.displayName ?? sr.realm, error, username }), {
       // The login page must not be framed (clickjacking).
       "x-frame-options": "DENY",
       "content-security-policy": "frame-ancestors 'none'",
+      ...(setCookie ? { "set-cookie": setCookie } : {}),
     });
   }
 
@@ -230,7 +241,10 @@ export class ReferenceIdp {
     }
     const entry = OPAQUE_ID.test(pendingId) ? this.pending.get(pendingId) : undefined;
     if (!entry) return html(400, errorPage("Sign-in expired", "This sign-in has expired or was already used. Go back to the application and start again."));
-    const sr = entry.request;
+    if (cookieValue(req.headers.cookie, LOGIN_COOKIE) !== entry.request.browser) {
+      return html(400, errorPage("Sign-in refused", "This sign-in was started in another browser. Go back to the application and start again."));
+    }
+    const sr = entry.request.request;
     const username = form.get("UserName") ?? "";
     const password = form.get("Password") ?? "";
     const user = this.ctx.config.users.find((u) => u.username === username);

@@ -49,7 +49,8 @@ describe("wsignin1.0: full sign-in", () => {
     const { idp, browser } = makeIdp();
     const login = await browser.get(signInUrl({ wtrealm: DEMO_REALMS.saml20, wctx: AWKWARD_WCTX, wct: "2026-11-21T12:00:00Z" }));
     expect(login.status).toBe(200);
-    expect(setCookies(login)).toEqual([]);
+    // Only the login-binding cookie, no session yet.
+    expect(setCookies(login)).toEqual([expect.stringMatching(/^wsconform_idp_login=[A-Za-z0-9_-]{43}; Path=\/adfs\/ls; HttpOnly; SameSite=Strict; Max-Age=600$/)]);
     expect(login.headers["x-frame-options"]).toBe("DENY");
     const form = formsOf(String(login.body))[0]!;
     expect(form.method?.toLowerCase()).toBe("post");
@@ -165,6 +166,7 @@ describe("wsignin1.0: login", () => {
     const bad = await browser.login(login, "alice", "nope");
     expect(bad.status).toBe(200);
     expect(setCookies(bad)).toEqual([]);
+    expect(browser.cookie).toBeUndefined();
     expect(String(bad.body)).toContain("The user name or password is incorrect.");
     expect(signInResponse(bad)).toBeUndefined();
     expect(idp.sessions.size).toBe(0);
@@ -190,6 +192,23 @@ describe("wsignin1.0: login", () => {
     const noPending = await browser.post("/adfs/ls/", { wa: "wsignin1.0", wtrealm: DEMO_REALMS.saml20 });
     expect(noPending.status).toBe(400);
     expect(signInResponse(noPending)).toBeUndefined();
+  });
+
+  it("a login form can only be completed by the browser it was shown to (no login CSRF)", async () => {
+    const { idp, browser } = makeIdp();
+    const page = await browser.get(signInUrl({ wtrealm: DEMO_REALMS.saml20 }));
+    const victim = new Browser(idp);
+    const forged = await victim.login(page, "alice", "ecila");
+    expect(forged.status).toBe(400);
+    expect(victim.cookie).toBeUndefined();
+    // Another browser's own login cookie does not fit either.
+    await victim.get(signInUrl({ wtrealm: DEMO_REALMS.web }));
+    expect(victim.jar.get("wsconform_idp_login")).not.toBe(browser.jar.get("wsconform_idp_login"));
+    expect((await victim.login(page, "alice", "ecila")).status).toBe(400);
+    // Two sign-ins started in tabs of one browser can both be completed.
+    const tab2 = await browser.get(signInUrl({ wtrealm: DEMO_REALMS.web }));
+    expect(signInResponse(await browser.login(page, "alice", "ecila"))).toBeDefined();
+    expect(signInResponse(await browser.login(tab2, "alice", "ecila"))).toBeDefined();
   });
 
   it("a pending login expires with the clock", async () => {

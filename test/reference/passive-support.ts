@@ -64,34 +64,43 @@ export function setCookies(r: IdpResponse): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** One browser: keeps the IdP's session cookie the way a browser would. */
+/** One browser: a cookie jar holding what the IdP sets (the session cookie and the login-binding cookie). */
 export class Browser {
-  cookie: string | undefined;
+  readonly jar = new Map<string, string>();
   constructor(
     readonly idp: ReferenceIdp,
     readonly secure = false,
   ) {}
+  /** The session cookie's value. */
+  get cookie(): string | undefined {
+    return this.jar.get("wsconform_idp");
+  }
+  set cookie(v: string | undefined) {
+    if (v === undefined) this.jar.delete("wsconform_idp");
+    else this.jar.set("wsconform_idp", v);
+  }
+  private header(): string | undefined {
+    return this.jar.size ? ["other=1", ...[...this.jar].map(([k, v]) => `${k}=${v}`)].join("; ") : undefined;
+  }
   private remember(r: IdpResponse): IdpResponse {
     for (const c of setCookies(r)) {
       const [pair, ...attrs] = c.split(";").map((s) => s.trim());
       const [name, value] = [pair!.slice(0, pair!.indexOf("=")), pair!.slice(pair!.indexOf("=") + 1)];
-      if (name !== "wsconform_idp") continue;
       const expired = attrs.some((a) => /^max-age=0$/i.test(a));
-      this.cookie = expired || value === "" ? undefined : value;
+      if (expired || value === "") this.jar.delete(name);
+      else this.jar.set(name, value);
     }
     return r;
   }
   async get(url: string): Promise<IdpResponse> {
-    return this.remember(
-      await this.idp.handle({ method: "GET", url, headers: { cookie: this.cookie ? `other=1; wsconform_idp=${this.cookie}` : undefined }, secure: this.secure, origin: ORIGIN }),
-    );
+    return this.remember(await this.idp.handle({ method: "GET", url, headers: { cookie: this.header() }, secure: this.secure, origin: ORIGIN }));
   }
   async post(url: string, form: Record<string, string>): Promise<IdpResponse> {
     return this.remember(
       await this.idp.handle({
         method: "POST",
         url,
-        headers: { cookie: this.cookie ? `wsconform_idp=${this.cookie}` : undefined, "content-type": "application/x-www-form-urlencoded" },
+        headers: { cookie: this.header(), "content-type": "application/x-www-form-urlencoded" },
         body: Buffer.from(new URLSearchParams(form).toString()),
         secure: this.secure,
         origin: ORIGIN,
