@@ -267,7 +267,7 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     }
     let parsed;
     try {
-      parsed = parseWresult(wresult);
+      parsed = parseWresult(wresult, { allowOtherAssertions: defects.has("accept-xsw") });
     } catch (e) {
       if (!(e instanceof WresultError)) throw e;
       call.outcome = "rejected";
@@ -299,8 +299,9 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
       claims: r.claims,
       issuer: r.issuer,
       assertionId: r.assertionId,
-      // The session lasts as long as the token could be accepted, and no longer than the session limit.
-      expiresAt: Math.min(now + sessionLifetimeMs, r.notOnOrAfter + (o.skewSeconds ?? 300) * 1000),
+      // The session lasts as long as the token could be accepted, and no longer than the session limit (with
+      // skip-lifetime the token's times mean nothing to this RP).
+      expiresAt: defects.has("skip-lifetime") ? now + sessionLifetimeMs : Math.min(now + sessionLifetimeMs, r.notOnOrAfter + (o.skewSeconds ?? 300) * 1000),
     });
     call.outcome = "signed-in";
     call.reason = `subject ${r.subject}`;

@@ -191,7 +191,17 @@ function tokenOf(rstrEl: Element, shape: WresultShape, soapVersion: SoapVersion 
  * Parse a wresult value. Returns the token (with the assertion element) or the fault; throws WresultError for
  * anything else.
  */
-export function parseWresult(wresult: string, limits: Partial<XmlLimits> = {}): ParsedWresult {
+export interface ParseWresultOptions {
+  limits?: Partial<XmlLimits>;
+  /**
+   * Take the assertion in RequestedSecurityToken even when other assertions sit elsewhere in the wresult. Only for
+   * the harness RP's accept-xsw defect: a clean relying party must not have to choose between tokens.
+   */
+  allowOtherAssertions?: boolean;
+}
+
+export function parseWresult(wresult: string, options: ParseWresultOptions = {}): ParsedWresult {
+  const limits = options.limits ?? {};
   let doc: Document;
   try {
     doc = parseXml(wresult, { ...WRESULT_LIMITS, ...limits });
@@ -216,7 +226,7 @@ export function parseWresult(wresult: string, limits: Partial<XmlLimits> = {}): 
   // Exactly one token in the whole document: a second assertion anywhere (an RSTR extension, a header) is the
   // raw material of signature wrapping, and a relying party must not have to choose.
   const assertions = [...descendants(doc, NS.saml2, "Assertion"), ...descendants(doc, NS.saml11, "Assertion")];
-  if (assertions.length > 1) throw new WresultError("token-count", `the wresult holds ${assertions.length} SAML assertions; exactly one is accepted`);
+  if (assertions.length > 1 && !options.allowOtherAssertions) throw new WresultError("token-count", `the wresult holds ${assertions.length} SAML assertions; exactly one is accepted`);
   if (isTrust(root, "RequestSecurityTokenResponse")) return tokenOf(root, "RSTR", soapVersion);
   if (isTrust(root, "RequestSecurityTokenResponseCollection")) {
     const rstrs = children(root);
