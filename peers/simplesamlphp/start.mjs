@@ -6,13 +6,15 @@
 // signing key and certificate (openssl, on first start in that folder).
 //
 //   node peers/simplesamlphp/start.mjs [--port N] [--host 127.0.0.1] [--rp REALM=REPLY_URL ...] [--state DIR]
-//                                      [--describe FILE]
+//                                      [--describe FILE] [--trust-host HOST:PORT ...]
 //
 //   --rp       a relying party: its realm (wtrealm) and its reply URL (where the wresult is posted). Repeatable;
 //              also read from $WSCONFORM_PEER_RPS (whitespace-separated REALM=REPLY_URL items). The split is at the
 //              '=' that is followed by http:// or https://. Default: one demo RP (see DEFAULT_RPS).
 //   --port     default 18092; 0: a free port is picked.
 //   --describe where to write the passive-target description (default <state>/passive-target.json).
+//   --trust-host  HOST[:PORT] SimpleSAMLphp may redirect to (wreply on sign-in and sign-out); the hosts of the
+//              registered reply URLs are always trusted. Repeatable.
 //
 // When it answers, it prints `ready <base URL>` on stdout (then the description path). SIGTERM/SIGINT stop php and
 // exit 0. Users: alice/ecila, bob/bob (exampleauth:UserPass; login form fields `username`, `password`).
@@ -70,6 +72,7 @@ function main() {
         rp: { type: "string", multiple: true, default: [] },
         state: { type: "string" },
         describe: { type: "string" },
+        "trust-host": { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -109,6 +112,12 @@ async function run(values) {
   if (!existsSync(saltFile)) writeFileSync(saltFile, randomBytes(24).toString("hex"));
   const salt = readFileSync(saltFile, "utf8").trim();
   const entityId = `${base}/simplesaml/adfs-idp`;
+  const hostPort = (url) => {
+    const u = new URL(url);
+    const standard = (u.protocol === "http:" && (u.port === "" || u.port === "80")) || (u.protocol === "https:" && (u.port === "" || u.port === "443"));
+    return standard ? u.hostname : `${u.hostname}:${u.port}`;
+  };
+  const trustedHosts = [...new Set([...rps.map((rp) => hostPort(rp.reply)), ...values["trust-host"]])];
 
   writeFileSync(
     join(state, "config", "config.php"),
@@ -130,8 +139,9 @@ $config = [
     'technicalcontact_name' => 'wsconform',
     'technicalcontact_email' => 'na@wsconform.test',
     'timezone' => 'UTC',
-    // Redirect and wreply targets SimpleSAMLphp accepts (HTTP::checkURLAllowed): loopback only.
-    'trusted.url.domains' => ['127.0.0.1', 'localhost'],
+    // Redirect and wreply targets SimpleSAMLphp accepts (HTTP::checkURLAllowed compares host[:port] exactly, a
+    // non-standard port included): the registered reply URLs' hosts and any --trust-host.
+    'trusted.url.domains' => [${trustedHosts.map(php).join(", ")}],
     'showerrors' => true,
     'errorreporting' => false,
     'logging.level' => SimpleSAML\\Logger::INFO,
@@ -189,7 +199,7 @@ ${rps.map((rp) => `$metadata[${php(rp.realm)}] = [\n    'prp' => ${php(rp.reply)
     writeFileSync(join(state, "metadata", f), "<?php\n");
   }
 
-  const description = describe({ base, entityId, certFile, rps, state });
+  const description = describe({ base, entityId, certFile, rps, state, trustedHosts });
   const describePath = resolve(values.describe ?? join(state, "passive-target.json"));
   writeFileSync(describePath, JSON.stringify(description, null, 2) + "\n");
 
@@ -225,7 +235,7 @@ ${rps.map((rp) => `$metadata[${php(rp.realm)}] = [\n    'prp' => ${php(rp.reply)
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const r = await fetch(description.metadataUrl);
+      const r = await fetch(description.passive.metadataUrl);
       const body = await r.text();
       if (r.status === 200 && body.includes("EntityDescriptor")) break;
       if (Date.now() > deadline) fail(`metadata answered ${r.status}: ${body.slice(0, 500)}`, 1);
@@ -238,7 +248,7 @@ ${rps.map((rp) => `$metadata[${php(rp.realm)}] = [\n    'prp' => ${php(rp.reply)
 }
 
 // A wsconform.config.json describing this IdP as a passive target (adapters/target-config.ts); "$" keys are comments.
-function describe({ base, entityId, certFile, rps, state }) {
+function describe({ base, entityId, certFile, rps, state, trustedHosts }) {
   return {
     $comment: "A WS-Federation passive IdP target: SimpleSAMLphp 1.19.7 (Debian) adfs module, as started by peers/simplesamlphp/start.mjs",
     target: { kind: "http", name: "simplesamlphp-1.19.7-adfs", baseUrl: base },
@@ -261,7 +271,7 @@ function describe({ base, entityId, certFile, rps, state }) {
       signOut: "wa=wsignout1.0 at the sign-in URL: wsignoutcleanup1.0 to each signed-in RP's reply URL in a redirect chain (wreply back to prp.php?assocId=...), then wreply if given",
       wresult: "pretty-printed wst 2005 RequestSecurityTokenResponse (XML declaration, RequestedSecurityToken, AppliesTo with a 2004/08 wsa EndpointReference; no Context, TokenType or Lifetime)",
       token: "SAML 1.1 assertion, rsa-sha256 + exc-c14n enveloped signature, no SubjectConfirmation, NameIdentifier Format http://schemas.xmlsoap.org/claims/UPN",
-      wreplyPolicy: "any URL on a host in trusted.url.domains (127.0.0.1, localhost); the registered prp when wreply is absent",
+      wreplyPolicy: `any URL on a trusted host[:port] (${trustedHosts.join(", ")}): not tied to the realm; the registered prp when wreply is absent`,
       stateDir: state,
     },
   };
