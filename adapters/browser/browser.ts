@@ -62,6 +62,12 @@ export interface NavigateOptions {
   credentials?: { username: string; password: string };
   /** Bound on navigation hops (redirects, form posts). */
   maxSteps?: number;
+  /**
+   * Start with a POST of these fields (application/x-www-form-urlencoded) instead of a GET, as if a page had
+   * submitted a form to `url` (e.g. a crafted wresult posted to a relying party). Recorded as a "form-post" step;
+   * not an autoPost.
+   */
+  form?: Record<string, string>;
 }
 
 export interface BrowserOptions {

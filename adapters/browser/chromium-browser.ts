@@ -114,6 +114,7 @@ export class ChromiumBrowser implements PassiveBrowser {
     const nav: Navigation = { steps: [], finalUrl: url, finalBody: "", loginPrompted: false, autoPosts: [], subresources: [] };
     const page = await this.context.newPage();
     const steps = new Map<Request, { step: BrowserStep; entry?: { url: string; status?: number }; top: boolean }>();
+    const startPost = opts.form;
     let hops = 0;
     let stopped = false;
     let loginPending = false;
@@ -147,7 +148,13 @@ export class ChromiumBrowser implements PassiveBrowser {
       const method = r.method() === "POST" ? "POST" : "GET";
       let kind: BrowserStep["kind"] = sub ? "subresource" : "navigation";
       const step: BrowserStep = { kind, method, url: u };
-      if (top && method === "POST" && !r.redirectedFrom()) {
+      if (top && startPost && !r.redirectedFrom() && hops === 0) {
+        // The starting POST (NavigateOptions.form): the request event shows the GET the route turns into a POST.
+        kind = step.kind = "form-post";
+        step.method = "POST";
+        step.form = { ...startPost };
+        loginPending = false;
+      } else if (top && method === "POST" && !r.redirectedFrom()) {
         kind = step.kind = "form-post";
         const form = decodeForm(r);
         if (form) step.form = form;
@@ -241,6 +248,21 @@ export class ChromiumBrowser implements PassiveBrowser {
     };
 
     try {
+      if (startPost) {
+        // A navigation cannot start as a POST in Playwright; the first request to the URL is rewritten on its way.
+        await page.route(
+          (u) => u.href === new URL(url).href,
+          (route) =>
+            void route
+              .continue({
+                method: "POST",
+                postData: new URLSearchParams(startPost).toString(),
+                headers: { ...route.request().headers(), "content-type": "application/x-www-form-urlencoded" },
+              })
+              .catch(() => undefined),
+          { times: 1 },
+        );
+      }
       await page.goto(url, { waitUntil: "commit", timeout: timeoutMs }).catch((e: Error) => {
         if (nav.steps.length === 0) nav.steps.push({ kind: "navigation", method: "GET", url, error: e.message.split("\n")[0] });
       });

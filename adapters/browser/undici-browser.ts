@@ -73,7 +73,9 @@ export class UndiciBrowser implements PassiveBrowser {
       nav.steps.push({ kind: "navigation", method: "GET", url, error: "not an http(s) URL" });
       return nav;
     }
-    let next: PendingRequest | undefined = { kind: "navigation", method: "GET", url: start };
+    let next: PendingRequest | undefined = opts.form
+      ? { kind: "form-post", method: "POST", url: start, body: new URLSearchParams(opts.form).toString(), form: { ...opts.form } }
+      : { kind: "navigation", method: "GET", url: start };
     let hops = 0;
     let loginSubmitted = false;
     const budget = { subresources: MAX_SUBRESOURCES_PER_NAVIGATE };

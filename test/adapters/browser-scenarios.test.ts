@@ -372,6 +372,17 @@ for (const driver of drivers) {
       }
     }, 60_000);
 
+    timed("a navigation that starts with a POST: a crafted wresult posted to an RP", async () => {
+      const fields = { wa: "wsignin1.0", wresult: "<t:RequestSecurityTokenResponse/>", wctx: "posted & raw" };
+      const nav = await b.navigate(`${rps[1]!.url}/rp/`, { form: fields });
+      expect(nav.steps.map((s) => `${s.kind} ${s.method} ${s.status}`)).toEqual(["form-post POST 302", "navigation GET 200"]);
+      expect(nav.steps[0]!.form).toEqual(fields);
+      expect(nav.autoPosts).toEqual([]);
+      expect(nav.finalBody).toContain("hello from rp1, ctx=posted & raw");
+      const hit = rps[1]!.hits.filter((h) => h.method === "POST").at(-1)!;
+      expect(Object.fromEntries(new URLSearchParams(hit.body))).toEqual(fields);
+    });
+
     timed("unreachable server: an error step, no hang", async () => {
       const dead = await serve(() => undefined);
       const url = dead.url;
