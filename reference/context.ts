@@ -23,6 +23,8 @@ export interface StsContext {
   /** Own certificates plus configured trusted issuers: what OnBehalfOf/ActAs tokens may be signed by. */
   delegationAnchors: TrustAnchor[];
   relyingParty(realm: string): RelyingPartyConfig | undefined;
+  /** Add a relying party at run time (the harness registers its own RPs once their ports are known). */
+  registerRelyingParty(rp: RelyingPartyConfig): void;
   /** DER of the RP's encryption certificate, when it has one. */
   rpEncryptionCert(rp: RelyingPartyConfig): Buffer | undefined;
 }
@@ -46,6 +48,11 @@ export function buildContext(args: Pick<StsContext, "config" | "keys" | "clock" 
     ownAnchors,
     delegationAnchors,
     relyingParty: (realm) => rpByRealm.get(realm),
+    registerRelyingParty: (rp) => {
+      if (rpByRealm.has(rp.realm)) throw new Error(`relying party ${rp.realm} is already registered`);
+      config.relyingParties.push(rp);
+      rpByRealm.set(rp.realm, rp);
+    },
     rpEncryptionCert: (rp) => {
       if (!rp.encryptionCertificate) return undefined;
       let der = rpCerts.get(rp.realm);

@@ -7,7 +7,10 @@ import { parseAssertion } from "../../protocol/saml/parse.ts";
 import { children } from "../../protocol/xml/dom.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
 import { DEMO_REALMS } from "../../reference/config.ts";
-import { DEFECT_NAMES, Defects, type DefectName } from "../../reference/defects.ts";
+import { DEFECT_NAMES as ALL_DEFECT_NAMES, Defects, defectArea, type DefectName } from "../../reference/defects.ts";
+
+// The STS's defects; the passive IdP's are shown in passive-defects.test.ts.
+const DEFECT_NAMES = ALL_DEFECT_NAMES.filter((n) => defectArea(n) === "sts");
 import { decryptEncryptedKey } from "../../protocol/xmlenc.ts";
 import { psha1 } from "../../protocol/psha1.ts";
 import { clientFor, makeReference, rstrOf, testKeys, START } from "../helpers/reference.ts";
@@ -27,7 +30,7 @@ async function validateStatus(ref: Ref, tok: Element) {
 }
 
 /** Observe one behaviour; the clean reference and the defective one must observe different values. */
-const SCENARIOS: Record<DefectName, (ref: Ref) => Promise<unknown>> = {
+const SCENARIOS: Partial<Record<DefectName, (ref: Ref) => Promise<unknown>>> = {
   "accept-expired-timestamp": async (ref) => (await clientFor(ref, "1.3").send(bearer, { timeShiftMs: -3600_000 })).fault?.code.local ?? "accepted",
   "no-nonce-replay-cache": async (ref) => {
     const c = clientFor(ref, "1.3", "1.2", { username: "alice", password: "ecila", passwordType: "digest" });
@@ -104,8 +107,8 @@ describe("defects switchboard", () => {
 
   for (const name of DEFECT_NAMES) {
     it(`${name} changes behaviour`, async () => {
-      const clean = await SCENARIOS[name](makeReference());
-      const broken = await SCENARIOS[name](makeReference({ defects: [name] }));
+      const clean = await SCENARIOS[name]!(makeReference());
+      const broken = await SCENARIOS[name]!(makeReference({ defects: [name] }));
       expect(broken).not.toEqual(clean);
     });
   }
