@@ -33,6 +33,11 @@ export interface RpSession {
   /** GET the cleanup URL with wa=wsignoutcleanup1.0 (and wreply). */
   cleanup(wreply?: string): Promise<HttpExchange>;
   exchanges(): HttpExchange[];
+  /**
+   * The identity the RP shows this session, when the probe URL answers JSON with a string `subject` (the harness
+   * RP's protected page does); undefined when signed out or the page says nothing readable.
+   */
+  identity(): Promise<{ subject: string; claims: Record<string, string[]> } | undefined>;
   /** The session's cookies (name → value) for the RP's origin. */
   cookies(): Record<string, string>;
 }
@@ -147,6 +152,23 @@ export function httpRelyingPartyTarget(config: HttpRelyingPartyConfig): RelyingP
       async cleanup(wreply) {
         const { res: _res, ...x } = await exchange("GET", withPassiveQuery(cleanupBase, { wa: WA.signOutCleanup, wreply }));
         return x;
+      },
+      async identity() {
+        const p = config.probe;
+        if (p.kind !== "url") return undefined;
+        const x = await exchange("GET", p.url);
+        if (x.status !== (p.status ?? 200) || !x.res) return undefined;
+        try {
+          const j = JSON.parse(x.res.body.toString("utf8")) as { subject?: unknown; claims?: unknown };
+          if (typeof j.subject !== "string") return undefined;
+          const claims: Record<string, string[]> = {};
+          if (j.claims && typeof j.claims === "object") {
+            for (const [k, v] of Object.entries(j.claims as Record<string, unknown>)) claims[k] = (Array.isArray(v) ? v : [v]).map(String);
+          }
+          return { subject: j.subject, claims };
+        } catch {
+          return undefined;
+        }
       },
       exchanges: () => log.slice(),
       cookies: () => Object.fromEntries(jar.cookiesFor(config.replyUrl).map((c) => [c.name, c.value])),

@@ -254,6 +254,8 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     for (const [k, v] of form) call.form[k] = k === "wresult" && v.length > 2048 ? `${v.slice(0, 2048)}…(${v.length} chars)` : v;
     const wa = form.get("wa") ?? undefined;
     call.wa = wa;
+    // MS-MWBF sends cleanup by GET only; an IdP that posts it is still answered, never refused (F32).
+    if (wa === WA.signOutCleanup) return cleanup(req, res, form.get("wreply") ?? undefined, call);
     if (wa !== WA.signIn) {
       call.outcome = "bad-request";
       call.reason = `wa=${wa ?? "(absent)"} is not wsignin1.0`;
@@ -311,7 +313,7 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     html(res, 200, "Signed in", `<p>Signed in as <b>${escapeHtml(r.subject)}</b>.</p><p><a href="${escapeHtml(protectedPath)}">protected page</a></p>`, { "set-cookie": setCookie });
   }
 
-  function cleanup(req: IncomingMessage, res: ServerResponse, url: URL, call: RpCall): void {
+  function cleanup(req: IncomingMessage, res: ServerResponse, wreply: string | undefined, call: RpCall): void {
     // No authentication and no anti-forgery token (F32): the request comes cross-site from the IdP's page.
     const found = sessionOf(req);
     const keep = defects.has("cleanup-keeps-session");
@@ -319,7 +321,6 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     const headers: Record<string, string | string[]> = keep ? {} : { "set-cookie": expireCookie() };
     call.outcome = "cleanup";
     call.reason = found ? (keep ? "session kept (defect)" : "session cleared") : "no session";
-    const wreply = url.searchParams.get("wreply") ?? undefined;
     if (wreply !== undefined) {
       if (defects.has("cleanup-follows-any-wreply") || isTrustedUrl(wreply, trustedReplyUrls)) {
         call.outcome = "cleanup-redirect";
@@ -369,7 +370,7 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
       } else if (url.pathname === replyPath && (req.method === "GET" || req.method === "HEAD")) {
         const wa = url.searchParams.get("wa") ?? undefined;
         call.wa = wa;
-        if (wa === WA.signOutCleanup) cleanup(req, res, url, call);
+        if (wa === WA.signOutCleanup) cleanup(req, res, url.searchParams.get("wreply") ?? undefined, call);
         else if (wa === WA.signOut) signOut(req, res, call);
         else if (wa === undefined) {
           call.outcome = "home";

@@ -277,6 +277,16 @@ describe("wsignoutcleanup1.0 (F29-F33)", () => {
     expect(res.contentType).toBe("image/gif");
   });
 
+  it("a cleanup that arrives by POST is answered too (never refused, F32)", async () => {
+    const rp = rps[0]!;
+    const b = new Browser();
+    await b.signIn(rp, wresultFor(rp));
+    const res = await b.go("POST", rp.replyUrl, { wa: "wsignoutcleanup1.0" });
+    expect(res.status).toBe(200);
+    expect(res.contentType).toBe("image/gif");
+    expect((await b.identity(rp)).status).toBe(302);
+  });
+
   it("follows a trusted wreply (F30) and never a foreign one (F31)", async () => {
     const rp = rps[2]!;
     const b = new Browser();

@@ -73,6 +73,8 @@ describe("httpRelyingPartyTarget", () => {
     expect(x.setCookies?.[0]).toMatch(new RegExp(`^${rp.cookieName}=`));
     expect(Object.keys(a.cookies())).toEqual([rp.cookieName]);
     expect(await a.signedIn()).toBe(true);
+    if (t === byUrl) expect(await a.identity()).toEqual({ subject: "bob", claims: {} });
+    else expect(await a.identity()).toBeUndefined();
     // Another browser: its own jar, no session.
     expect(await b.signedIn()).toBe(false);
 
@@ -82,10 +84,10 @@ describe("httpRelyingPartyTarget", () => {
     expect(c.setCookies?.[0]).toMatch(/Max-Age=0/);
     expect(await a.signedIn()).toBe(false);
     expect(a.cookies()).toEqual({});
-    // The cookie probe reads the jar; the URL probe asks the protected page (three probes of this session above).
+    // The cookie probe reads the jar; the URL probe asks the protected page (three probes and one identity read above).
     const methods = a.exchanges().map((e) => e.method);
     expect(methods.filter((m) => m === "POST")).toHaveLength(1);
-    expect(methods).toHaveLength(t === byUrl ? 5 : 2);
+    expect(methods).toHaveLength(t === byUrl ? 6 : 2);
   });
 
   it("reports whether cleanup redirected, and where", async () => {
