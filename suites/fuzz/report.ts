@@ -15,14 +15,14 @@ export function oracleCaseId(profile: string, oracle: string): string {
 export function campaignCases(r: CampaignResult, reproduce: (o: OracleOutcome) => string | undefined): FuzzCaseResult[] {
   const perCaseMs = r.cases ? r.ms / r.cases : 0;
   return r.oracles.map((o) => {
-    const base = { id: oracleCaseId(r.profile, o.oracle), title: o.title, requirements: [o.requirement], durationMs: perCaseMs * o.cases };
+    const base = { id: oracleCaseId(r.profile, o.oracle), title: o.title, requirements: [...new Set([o.requirement, ...(o.counterexample ? [o.counterexample.violation.requirement] : [])])], durationMs: perCaseMs * o.cases };
     if (o.unjudged) return { ...base, verdict: "SKIP", message: o.unjudged, observations: [], exchanges: [] };
     const cx = o.counterexample;
     if (!cx) return { ...base, verdict: "PASS", message: `${o.cases} cases (seed ${r.seed}, shard ${r.shard.index}/${r.shard.count})`, observations: [`cases=${o.cases}`], exchanges: [] };
     return {
       ...base,
       verdict: "FAIL",
-      failedRequirement: o.requirement,
+      failedRequirement: cx.violation.requirement,
       message: `${cx.violation.message} (found at case ${cx.foundAtCase}, shrunk in ${cx.shrinks} steps${cx.confirmed ? "" : ", NOT reproduced when sent again"})`,
       observations: [`cases=${o.cases}`, `seed=${cx.seed}`, ...(cx.path ? [`path=${cx.path}`] : [])],
       exchanges: cx.exchanges,

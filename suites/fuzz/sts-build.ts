@@ -13,7 +13,7 @@ import { ELEMENT_NODE, TEXT_NODE, CDATA_SECTION_NODE } from "../../protocol/xml/
 import { escapeText, raw } from "../../protocol/xml/writer.ts";
 import type { StsTarget } from "../../adapters/sts-target.ts";
 import type { SoapExchangeRequest } from "../../adapters/transport.ts";
-import { applyDomMutations, applyTextMutations, CANARY_PLACEHOLDER, FUZZ_NS, serializeDoc } from "./mutators.ts";
+import { applyDomMutations, applyTextMutations, CANARY_PLACEHOLDER, FUZZ_NS, isDomMutation, serializeDoc } from "./mutators.ts";
 import type { RstRecipe, StsFuzzInput } from "./sts-input.ts";
 
 export interface RstFacts {
@@ -45,7 +45,8 @@ export interface MessageFacts {
 
 export interface BuiltMessage {
   request: SoapExchangeRequest;
-  facts: MessageFacts;
+  /** Computed on first use. */
+  facts: () => MessageFacts;
 }
 
 const SKEW_MARGIN_S = 60;
@@ -278,14 +279,22 @@ export function buildStsMessage(input: StsFuzzInput, target: StsTarget, canaryUr
       created: needsCreated ? now + a.utCreatedShiftS * 1000 : undefined,
     },
   });
-  const doc = parseXml(xml);
-  if (input.mutations.some((m) => m.op !== "encoding" && m.op !== "doctype-xxe" && m.op !== "leading-comment" && m.op !== "processing-instruction")) {
+  // Our own message is parsed only when a DOM mutation needs it, or when an oracle asks for the facts (most
+  // answers are faults, whose judging needs none): parsing is a large part of the harness's time per case.
+  let doc: Document | undefined;
+  if (input.mutations.some(isDomMutation)) {
+    doc = parseXml(xml);
     applyDomMutations(doc, input.mutations);
     xml = serializeDoc(doc);
   }
-  const facts = factsOf(doc, input, target, now);
+  const beforeText = xml;
   const mutated = applyTextMutations(xml, input.mutations);
-  facts.xxe = mutated.includes(CANARY_PLACEHOLDER);
+  const xxe = mutated.includes(CANARY_PLACEHOLDER);
+  let facts: MessageFacts | undefined;
+  const lazyFacts = () => {
+    facts ??= { ...factsOf(doc ?? parseXml(beforeText), input, target, now), xxe };
+    return facts;
+  };
   xml = canaryUrl ? mutated.split(CANARY_PLACEHOLDER).join(canaryUrl) : mutated;
   const transportAction = input.transportAction === "same" ? action : input.transportAction === "absent" ? undefined : TRUST[input.version].requestAction(binding === "Cancel" ? "Renew" : "Cancel");
   const declaredSoap = input.contentType === "matching" ? input.soap : input.soap === "1.2" ? "1.1" : "1.2";
@@ -297,6 +306,6 @@ export function buildStsMessage(input: StsFuzzInput, target: StsTarget, canaryUr
       soapAction: declaredSoap === "1.1" ? (transportAction ?? "") : undefined,
       body: xml,
     },
-    facts,
+    facts: lazyFacts,
   };
 }

@@ -67,12 +67,12 @@ export function stsProfile(target: StsTarget, o: { maxResponseMs: number }): Fuz
     async execute(input, ctx) {
       const built = buildStsMessage(input, target, ctx.canaryUrl);
       const first = await sendRecorded(target, built.request);
-      const violations: Violation[] = judgeStsExchange(first.ex, built.facts, target, { maxResponseMs: o.maxResponseMs, ms: first.ms });
+      const violations: Violation[] = judgeStsExchange(first.ex, built.facts, target, { maxResponseMs: o.maxResponseMs, ms: first.ms, version: input.version });
       const exchanges = [first.rec];
       if (input.replay) {
         const second = await sendRecorded(target, built.request);
         exchanges.push(second.rec);
-        violations.push(...judgeStsExchange(second.ex, built.facts, target, { maxResponseMs: o.maxResponseMs, ms: second.ms, replayed: true }));
+        violations.push(...judgeStsExchange(second.ex, built.facts, target, { maxResponseMs: o.maxResponseMs, ms: second.ms, replayed: true, version: input.version }));
       }
       return { violations: violations.filter((v) => !(v.oracle in unjudged)), exchanges };
     },

@@ -1,0 +1,127 @@
+// The STS fuzzer against the in-process reference: the clean reference passes a small budget; deliberate defects
+// are found within a small budget with a fixed seed; counterexamples shrink to small recipes, save as vectors and
+// replay (failing against the defect, passing against the clean reference); shard seeds differ; shard reports merge.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FakeClock } from "../../protocol/clock.ts";
+import { TRUST } from "../../protocol/namespaces.ts";
+import { parseXml } from "../../protocol/xml/safe-parse.ts";
+import { referenceTargetConfig } from "../../adapters/target-config.ts";
+import { loadOrCreateKeys, type ReferenceKeys } from "../../reference/keys.ts";
+import { createTarget } from "../../suites/target.ts";
+import type { CaseResult } from "../../suites/case.ts";
+import { runCampaign, streamSeed } from "../../suites/fuzz/campaign.ts";
+import { applyDomMutations, serializeDoc } from "../../suites/fuzz/mutators.ts";
+import { mergeCases } from "../../suites/fuzz/report.ts";
+import { buildStsMessage } from "../../suites/fuzz/sts-build.ts";
+import { healthInput, stsProfile } from "../../suites/fuzz/sts-profile.ts";
+import type { StsFuzzInput } from "../../suites/fuzz/sts-input.ts";
+import { makeVector, readVector, replayVector, writeVector } from "../../suites/fuzz/vectors.ts";
+import { parseBudget, parseShard } from "../../cli/fuzz.ts";
+
+let keys: ReferenceKeys;
+beforeAll(() => {
+  keys = loadOrCreateKeys(new FakeClock(Date.now()));
+});
+const target = (defects: string[] = []) => createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
+
+describe("fuzz campaign against the reference", () => {
+  it("the clean reference passes a small budget: no oracle fails, the health request still gets a token", async () => {
+    const t = await target();
+    const r = await runCampaign(stsProfile(t, { maxResponseMs: 10_000 }), { seed: 7, budget: { cases: 400 }, streams: 2 });
+    expect(r.oracles.filter((o) => o.counterexample).map((o) => `${o.oracle}: ${o.counterexample!.violation.message}`)).toEqual([]);
+    expect(r.cases).toBeGreaterThanOrEqual(400);
+    expect(r.oracles.find((o) => o.oracle === "no-token-unauthenticated")!.cases).toBeGreaterThanOrEqual(400);
+  }, 120_000);
+
+  // Budgets measured with `bench/fuzz.ts --defects --seed 1` (1 stream), with room to spare.
+  const DEFECTS: [string, string, number][] = [
+    ["password-not-checked", "no-token-unauthenticated", 300],
+    ["fault-as-html-500", "http-fault", 300],
+    ["unsigned-assertion", "token-verifies", 300],
+    ["accept-expired-timestamp", "no-token-unauthenticated", 600],
+  ];
+  for (const [defect, oracle, budget] of DEFECTS) {
+    it(`finds ${defect} within ${budget} cases (seed 1) through the ${oracle} oracle, shrunk and replayable`, async () => {
+      const t = await target([defect]);
+      const r = await runCampaign(stsProfile(t, { maxResponseMs: 10_000 }), { seed: 1, budget: { cases: budget }, streams: 1, stopAtFirst: true, canary: false, only: [oracle] });
+      const cx = r.oracles.find((o) => o.oracle === oracle)!.counterexample;
+      expect(cx, `${defect} not found in ${r.cases} cases`).toBeDefined();
+      expect(cx!.confirmed).toBe(true);
+      const input = cx!.input as StsFuzzInput;
+      // Shrinking leaves the ordinary values: no replay, no odd actions, at most the one mutation that matters.
+      expect(input.replay).toBe(false);
+      expect(input.action).toBe("binding");
+      expect(input.mutations.length).toBeLessThanOrEqual(1);
+      const dir = mkdtempSync(join(tmpdir(), "wsconform-vectors-"));
+      const file = writeVector(dir, makeVector({ profile: "sts", cx: cx!, target: t.description, dir, targetArg: ` --defect ${defect}` }));
+      const v = readVector(file);
+      expect(v.replay).toBe(`npx wsconform vectors replay ${file} --defect ${defect}`);
+      expect(v.request?.body).toContain("Envelope");
+      expect((await replayVector(v, await target([defect]))).violations.length).toBeGreaterThan(0);
+      expect((await replayVector(v, await target())).violations).toEqual([]);
+    }, 120_000);
+  }
+});
+
+describe("mutators and facts", () => {
+  it("a prefix/comment/CDATA rewrite keeps the meaning: the reference still issues", async () => {
+    const t = await target();
+    const p = stsProfile(t, { maxResponseMs: 10_000 });
+    for (const op of ["prefix", "comment", "cdata"] as const) {
+      for (let at = 0; at < 30; at += 3) {
+        const input = { ...healthInput(t), mutations: [{ op, at, variant: 1 }] };
+        const out = await p.execute(input, {});
+        expect(out.violations).toEqual([]);
+        expect(out.exchanges[0]!.response, `${op} at ${at}`).toContain("RequestedSecurityToken");
+      }
+    }
+  });
+
+  it("facts are read from the message as sent: a dropped RequestType and a wrong password are seen", async () => {
+    const t = await target();
+    const base = healthInput(t);
+    const built = buildStsMessage({ ...base, auth: { ...base.auth, password: "wrong" } }, t);
+    expect(built.facts().authWrong).toBe("wrong password");
+    expect(built.facts().rsts[0]!.requestTypes).toEqual([TRUST[base.version].requestType("Issue")]);
+    const doc = parseXml(buildStsMessage(base, t).request.body);
+    // Find the RequestType element's index in document order and drop it.
+    const all = [...(doc.getElementsByTagName("*") as unknown as Element[])];
+    const at = all.findIndex((e) => e.localName === "RequestType");
+    applyDomMutations(doc, [{ op: "drop", at, variant: 0 }]);
+    expect(serializeDoc(doc)).not.toContain("RequestType");
+    const dropped = buildStsMessage({ ...base, mutations: [{ op: "drop", at, variant: 0 }] }, t);
+    expect(dropped.facts().rsts[0]!.requestTypes).toEqual([]);
+    expect(dropped.facts().authWrong).toBeUndefined();
+  });
+});
+
+describe("seeds, budgets, shards and merging", () => {
+  it("shards and streams get distinct seeds", () => {
+    const seeds = new Set<number>();
+    for (let shard = 1; shard <= 4; shard++) for (let stream = 0; stream < 4; stream++) for (let round = 0; round < 8; round++) seeds.add(streamSeed(42, shard, stream, round));
+    expect(seeds.size).toBe(4 * 4 * 8);
+    expect(streamSeed(42, 1, 0, 0)).toBe(streamSeed(42, 1, 0, 0));
+  });
+
+  it("parses budgets and shards", () => {
+    expect(parseBudget("60s")).toEqual({ ms: 60_000 });
+    expect(parseBudget("2m")).toEqual({ ms: 120_000 });
+    expect(parseBudget("5000")).toEqual({ cases: 5000 });
+    expect(() => parseBudget("soon")).toThrow(/budget/);
+    expect(parseShard("2/4")).toEqual({ index: 2, count: 4 });
+    expect(() => parseShard("5/4")).toThrow(/shard/);
+  });
+
+  it("merging shard results: a FAIL anywhere wins, PASS counts add up", () => {
+    const c = (id: string, verdict: CaseResult["verdict"], n: number): CaseResult => ({ id, title: id, requirements: ["T78"], verdict, observations: [`cases=${n}`], exchanges: [], durationMs: 1 });
+    const merged = mergeCases([
+      [c("fuzz/sts/a", "PASS", 10), c("fuzz/sts/b", "PASS", 5)],
+      [c("fuzz/sts/a", "PASS", 7), c("fuzz/sts/b", "FAIL", 3)],
+    ]);
+    expect(merged.find((x) => x.id === "fuzz/sts/a")).toMatchObject({ verdict: "PASS", observations: ["cases=17"] });
+    expect(merged.find((x) => x.id === "fuzz/sts/b")).toMatchObject({ verdict: "FAIL", observations: ["cases=8"] });
+  });
+});
