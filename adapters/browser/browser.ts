@@ -24,7 +24,12 @@
 //   loads its own img/iframe (undici: two levels deep), but forms inside iframes are not submitted by undici.
 // - Login: the first form with a password input; the username goes to the input named by loginFields.username, or
 //   else the text/email input nearest before the password. The driver submits it once per navigate (with the
-//   form's first submit button, named or not); a login form shown again ends the navigation.
+//   form's first submit button, named or not); a login form shown again ends the navigation. HTML constraint
+//   validation is skipped in both (a username need not fit an input of type email).
+// - Time: undici bounds each request by timeoutMs; Chromium bounds the whole navigate by it (a page still loading
+//   then gets a last error step "page did not settle within N ms").
+// - SameSite is not enforced by the undici jar (Chromium enforces it): cleanup images to RPs on another site whose
+//   cookies are SameSite=Lax (or unmarked, which Chromium treats as Lax) carry the cookie only under undici.
 // - cookies(url): the undici jar; for Chromium, a snapshot of the context's cookies taken when navigate returns.
 
 import type { Clock } from "../../protocol/clock.ts";

@@ -119,6 +119,7 @@ export class ChromiumBrowser implements PassiveBrowser {
     let stopped = false;
     let loginPending = false;
     let lastTop: { step: BrowserStep; response?: Response } | undefined;
+    const sizeChecks: Promise<void>[] = [];
     let inflight = 0;
     let lastEvent = Date.now();
     let wake: (() => void) | undefined;
@@ -207,7 +208,7 @@ export class ChromiumBrowser implements PassiveBrowser {
       }
       if (error === undefined && rec.top && rec.step.location === undefined) {
         // Chunked bodies have no Content-Length: the size is known once the body is in.
-        void r
+        sizeChecks.push(r
           .sizes()
           .then((s) => {
             if (s.responseBodySize > maxBytes && !stopped) {
@@ -215,7 +216,7 @@ export class ChromiumBrowser implements PassiveBrowser {
               stop();
             }
           })
-          .catch(() => undefined);
+          .catch(() => undefined));
       }
     };
     page.on("requestfinished", (r) => finished(r));
@@ -284,6 +285,7 @@ export class ChromiumBrowser implements PassiveBrowser {
       if (!stopped && Date.now() >= deadline && inflight > 0) {
         nav.steps.push({ kind: "navigation", method: "GET", url: page.url(), error: `page did not settle within ${timeoutMs} ms` });
       }
+      await Promise.all(sizeChecks);
       if (lastTop) {
         nav.finalUrl = lastTop.step.url;
         nav.finalStatus = lastTop.step.status;

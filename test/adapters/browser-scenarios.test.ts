@@ -135,6 +135,12 @@ beforeAll(async () => {
         return res.end();
       case "/huge":
         return html(res, `<html><body>${"<p>padding padding padding</p>".repeat(200_000)}</body></html>`);
+      case "/huge-chunked": {
+        // No Content-Length: the limit has to be found while reading.
+        res.writeHead(200, { "content-type": "text/html" });
+        for (let i = 0; i < 40; i++) res.write(`<p>${"chunk ".repeat(5000)}</p>`);
+        return res.end();
+      }
       case "/hostile":
         return html(res, HOSTILE.replace("RP0", rps[0]!.url));
       case "/refresh":
@@ -334,6 +340,9 @@ for (const driver of drivers) {
       expect(nav.steps[0]!.status).toBe(200);
       expect(nav.steps[0]!.error).toBe(`response larger than ${1024 * 1024} bytes`);
       expect(nav.finalBody).toBe("");
+      const chunked = await b.navigate(`${idp.url}/huge-chunked`);
+      expect(chunked.steps.map((s) => s.error)).toEqual([`response larger than ${1024 * 1024} bytes`]);
+      expect(chunked.finalBody).toBe("");
     });
 
     timed("hostile HTML: the real form is found and posted with decoded values", async () => {
