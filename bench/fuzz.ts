@@ -3,7 +3,7 @@
 // bench/issue.ts the baseline (serial in-process Issue of one prebuilt request) is measured in the same run,
 // interleaved in rounds, and the median ratio is reported, so figures compare across machines.
 //   node cli/run-ts.mjs bench/fuzz.ts [--rounds 5] [--cases 2000] [--streams 4]
-//   node cli/run-ts.mjs bench/fuzz.ts --defects [--max 20000] [--seed 1]   budget (cases) to find each defect
+//   node cli/run-ts.mjs bench/fuzz.ts --defects [--max 20000] [--seed 1] [--defect NAME...]   cases to find each defect
 //   node cli/run-ts.mjs bench/fuzz.ts --campaign 100000 [--seed 1]           one long campaign on the clean reference
 import { parseArgs } from "node:util";
 import { FakeClock } from "../protocol/clock.ts";
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     max: { type: "string", default: "20000" },
     seed: { type: "string", default: "1" },
     campaign: { type: "string" },
+    defect: { type: "string", multiple: true, default: [] },
   },
 });
 const keys = loadOrCreateKeys(new FakeClock(Date.now()));
@@ -73,7 +74,7 @@ if (values.campaign) {
   console.log(failed.length ? `FAILED: ${failed.map((o) => `${o.oracle}: ${o.counterexample!.violation.message}`).join("; ")}` : "no oracle failed");
 } else if (values.defects) {
   console.log(`defect (reference/defects.ts)        | found by oracle            | cases to find (seed ${seed}, 1 stream, max ${values.max})`);
-  for (const d of DEFECT_NAMES) {
+  for (const d of values.defect.length ? values.defect : DEFECT_NAMES) {
     const { target } = await timedTarget([d]);
     let r;
     try {
