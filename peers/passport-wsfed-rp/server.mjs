@@ -4,12 +4,15 @@
 //
 //   node peers/passport-wsfed-rp/server.mjs (--cert PEM_FILE | --thumbprint SHA1_HEX ...) [--realm URI]
 //        [--idp-url URL] [--port N] [--host 127.0.0.1] [--no-cleanup] [--state DIR] [--describe FILE]
+//        [--issuer NAME] [--key PEM_FILE]
 //
 //   --cert        the trusted IdP signing certificate (PEM); or --thumbprint (SHA-1 hex of the certificate, the
 //                 library then trusts the certificate embedded in the signature's KeyInfo when its thumbprint matches)
 //   --realm       this RP's realm: the audience the library requires (default urn:wsconform:rp:passport)
 //   --idp-url     where unauthenticated visitors are sent (wa=wsignin1.0&wtrealm=...&wctx=<path>); default
 //                 http://127.0.0.1:8089/adfs/ls/
+//   --issuer, --key  recorded in the description only (the issuer name and the private key file of the IdP the
+//                 harness plays; the library itself checks neither the issuer nor anything but the signature)
 //   --no-cleanup  answer wa=wsignoutcleanup1.0 with 404, as an app using the library alone would (the library has no
 //                 sign-out handling; by default this app clears its own session on cleanup, see below)
 //
@@ -18,7 +21,7 @@
 //   POST /wsfed          the reply URL: a wsignin1.0 response (wa, wresult, wctx) checked by the library; success sets
 //                        the session cookie and 302s to wctx (a local path) or /protected; failure is a 401 JSON
 //                        {error} with the library's reason
-//   GET  /wsfed?wa=wsignoutcleanup1.0   app-level cleanup: ends the session cookie's session, 200 image/gif
+//   GET  /wsfed?wa=wsignoutcleanup1.0   app-level cleanup (also POSTed): ends the cookie's session, 200 image/gif
 //   GET  /wsfed?wa=wsignout1.0 or /logout  ends the local session and redirects to the IdP's wsignout1.0
 //   GET  /_wsconform/events               JSON list of sign-in/cleanup events seen (for sign-out suites)
 //   GET  /health
@@ -55,6 +58,8 @@ async function main() {
         cert: { type: "string" },
         thumbprint: { type: "string", multiple: true, default: [] },
         "no-cleanup": { type: "boolean", default: false },
+        issuer: { type: "string", default: "urn:wsconform:harness:idp" },
+        key: { type: "string" },
         state: { type: "string" },
         describe: { type: "string" },
       },
@@ -113,6 +118,7 @@ async function main() {
   });
 
   const reply = (req, res, next) => {
+    if (req.body?.wa === "wsignoutcleanup1.0") return cleanup(req, res); // a POSTed cleanup (F32), not a sign-in
     strategy.options.recipientUrl = `${base}/wsfed`;
     passport.authenticate("wsfed-saml2", { session: false }, (err, user, info) => {
       if (err || !user) {
@@ -139,18 +145,7 @@ async function main() {
   };
   app.get(["/wsfed", "/"], (req, res, next) => {
     const wa = req.query.wa;
-    if (wa === "wsignoutcleanup1.0") {
-      if (values["no-cleanup"]) {
-        events.push({ at: new Date().toISOString(), event: "cleanup-ignored" });
-        res.status(404).type("text/plain").send("not found\n");
-        return;
-      }
-      const had = endSession(req, res);
-      events.push({ at: new Date().toISOString(), event: "cleanup", hadSession: had });
-      // wreply is not followed: an open redirect otherwise, and the digest's AD FS note says it is ignored there too.
-      res.status(200).type("image/gif").send(GIF);
-      return;
-    }
+    if (wa === "wsignoutcleanup1.0") return cleanup(req, res);
     if (wa === "wsignout1.0") return signOut(req, res);
     if (req.path === "/") {
       res.redirect(302, "/protected");
@@ -158,6 +153,17 @@ async function main() {
     }
     next();
   });
+  function cleanup(req, res) {
+    if (values["no-cleanup"]) {
+      events.push({ at: new Date().toISOString(), event: "cleanup-ignored" });
+      res.status(404).type("text/plain").send("not found\n");
+      return;
+    }
+    const had = endSession(req, res);
+    events.push({ at: new Date().toISOString(), event: "cleanup", method: req.method, hadSession: had });
+    // wreply is not followed: an open redirect otherwise, and the digest's AD FS note says it is ignored there too.
+    res.status(200).type("image/gif").send(GIF);
+  }
   const signOut = (req, res) => {
     endSession(req, res);
     events.push({ at: new Date().toISOString(), event: "signout" });
@@ -183,28 +189,41 @@ async function main() {
 
   const state = resolve(values.state ?? join(HERE, ".run"));
   mkdirSync(state, { recursive: true });
+  // A wsconform.config.json describing this RP as a relying-party target (adapters/target-config.ts); "$" keys
+  // are comments. signingKey.key is only there when --key was given (the harness signs with it).
   const description = {
-    $comment: "A WS-Federation relying party target: passport-wsfed-saml2 4.6.1 behind express, started by peers/passport-wsfed-rp/server.mjs",
-    kind: "relying-party",
-    name: "passport-wsfed-saml2-4.6.1",
-    implementation: {
-      name: "passport-wsfed-saml2",
-      version: require("passport-wsfed-saml2/package.json").version,
-      xmlCrypto: require("xml-crypto/package.json").version,
-      passport: require("passport/package.json").version,
-      express: require("express/package.json").version,
+    $comment: "A WS-Federation relying party target: passport-wsfed-saml2 4.6.1 behind express, as started by peers/passport-wsfed-rp/server.mjs",
+    target: { kind: "http", name: "passport-wsfed-saml2-4.6.1", baseUrl: base },
+    credentials: {},
+    relyingParty: {
+      realm: values.realm,
+      replyUrl: `${base}/wsfed`,
+      cleanupUrl: values["no-cleanup"] ? undefined : `${base}/wsfed`,
+      probe: { url: `${base}/protected`, status: 200 },
+      issuer: values.issuer,
+      signingKey: { cert: values.cert ? resolve(values.cert) : "(trusted by thumbprint: give the certificate file here)", key: values.key ? resolve(values.key) : "(the private key of the trusted certificate)" },
+      tokenTypes: ["saml11", "saml20"],
     },
-    baseUrl: base,
-    realm: values.realm,
-    replyUrl: `${base}/wsfed`,
-    protectedUrl: `${base}/protected`,
-    signOutUrl: `${base}/logout`,
-    cleanupUrl: `${base}/wsfed?wa=wsignoutcleanup1.0`,
-    eventsUrl: `${base}/_wsconform/events`,
-    identityProviderUrl: values["idp-url"],
-    trust: certB64 ? { certificateFile: resolve(values.cert) } : { thumbprints },
-    signOutCleanup: values["no-cleanup"] ? "none (404)" : "express app clears its own session (the library has no sign-out handling)",
-    knownLimits: ["the library takes RequestedSecurityToken's first child as the token: pretty-printed wresults fail", "no replay cache"],
+    $peer: {
+      implementation: {
+        name: "passport-wsfed-saml2",
+        version: require("passport-wsfed-saml2/package.json").version,
+        xmlCrypto: require("xml-crypto/package.json").version,
+        passport: require("passport/package.json").version,
+        express: require("express/package.json").version,
+      },
+      protectedUrl: `${base}/protected`,
+      signOutUrl: `${base}/logout`,
+      eventsUrl: `${base}/_wsconform/events`,
+      identityProviderUrl: values["idp-url"],
+      trust: certB64 ? { certificateFile: resolve(values.cert) } : { thumbprints },
+      signOutCleanup: values["no-cleanup"] ? "none (404)" : "the express app clears its own session on GET or POST wa=wsignoutcleanup1.0 (the library has no sign-out handling)",
+      knownLimits: [
+        "the library takes RequestedSecurityToken's first child as the token: a pretty-printed wresult fails ('Signature is missing')",
+        "no replay cache: a wresult can be posted again",
+        "the Issuer is not checked (only the signature by the trusted certificate)",
+      ],
+    },
   };
   const describePath = resolve(values.describe ?? join(state, `relying-party-${port}.json`));
   writeFileSync(describePath, JSON.stringify(description, null, 2) + "\n");

@@ -3,7 +3,7 @@
 // 2005 RSTR by buildWresult / protocol/trust/serialize.ts) posted to its reply URL must establish a session (the
 // protected URL then answers 200 with the claims); a tampered one, a foreign signer, a wrong audience or an expired
 // assertion must not. Also what the library does not do: replay detection, pretty-printed wresults, sign-out.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,6 +13,7 @@ import { signAssertion } from "../../protocol/saml/build.ts";
 import type { AssertionSpec } from "../../protocol/saml/model.ts";
 import { buildWresult } from "../../protocol/wsfed/wresult.ts";
 import { generateSelfSignedCertificate, thumbprintSha1, type CertifiedKey } from "../../protocol/x509/certificate.ts";
+import { validateTargetConfig } from "../../adapters/target-config.ts";
 import { IN_CI, installPeer, startPeer, type RunningPeer } from "../../peers/wsfed-idp/support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -40,7 +41,8 @@ describe.skipIf(!install.ok)(`passport-wsfed-saml2 RP peer (${(install.versions 
     idpKey = generateSelfSignedCertificate({ commonName: "wsconform interop harness IdP", notBeforeMs: now - 3600_000, notAfterMs: now + 86400_000 });
     otherKey = generateSelfSignedCertificate({ commonName: "someone else", notBeforeMs: now - 3600_000, notAfterMs: now + 86400_000 });
     writeFileSync(join(dir, "idp.cert.pem"), idpKey.certPem);
-    const common = ["--realm", REALM, "--idp-url", "http://127.0.0.1:18199/adfs/ls/", "--port", "0", "--state", dir];
+    writeFileSync(join(dir, "idp.key.pem"), idpKey.keyPem);
+    const common = ["--realm", REALM, "--issuer", ISSUER, "--key", join(dir, "idp.key.pem"), "--idp-url", "http://127.0.0.1:18199/adfs/ls/", "--port", "0", "--state", dir];
     [rp, rpByThumbprint] = await Promise.all([
       startPeer(process.execPath, [join(PEER, "server.mjs"), "--cert", join(dir, "idp.cert.pem"), ...common]),
       startPeer(process.execPath, [join(PEER, "server.mjs"), "--thumbprint", thumbprintSha1(idpKey.certDer).toString("hex"), ...common]),
@@ -92,6 +94,17 @@ describe.skipIf(!install.ok)(`passport-wsfed-saml2 RP peer (${(install.versions 
     return { status: res.statusCode, location: res.headers.location as string | undefined, body };
   }
 
+  it("describes itself as a valid relying-party target", () => {
+    const t = validateTargetConfig(JSON.parse(readFileSync(rp.info.description!, "utf8")));
+    expect(t.relyingParty).toMatchObject({
+      realm: REALM,
+      replyUrl: `${rp.url}/wsfed`,
+      probe: { url: `${rp.url}/protected`, status: 200 },
+      issuer: ISSUER,
+      signingKey: { cert: join(dir, "idp.cert.pem"), key: join(dir, "idp.key.pem") },
+    });
+  });
+
   it("without a session the protected URL redirects to the IdP with wa, wtrealm and wctx", async () => {
     const p = await protectedPage(rp);
     expect(p.status).toBe(302);
@@ -115,6 +128,15 @@ describe.skipIf(!install.ok)(`passport-wsfed-saml2 RP peer (${(install.versions 
     expect(claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"]).toBe("alice@wsconform.test");
     expect(claims["http://schemas.microsoft.com/ws/2008/06/identity/claims/role"]).toEqual(["admin", "user"]);
     expect(claims.issuer).toBe(ISSUER);
+  });
+
+  it("a signed SAML 2.0 assertion in a 1.3 RSTRC establishes a session too", async () => {
+    const xml = assertion({ version: "2.0", attributes: [{ name: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", values: ["alice@wsconform.test"] }] });
+    const w = buildWresult({ assertionXml: xml, format: "1.3-rstrc", appliesTo: REALM, tokenType: "urn:oasis:names:tc:SAML:2.0:assertion" });
+    const r = await post(rp, w);
+    expect(r.body).toBe("Found. Redirecting to /protected");
+    const claims = JSON.parse((await protectedPage(rp, r.cookie)).body).claims as Record<string, unknown>;
+    expect(claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"]).toBe("alice@wsconform.test");
   });
 
   it("a tampered assertion (a claim changed after signing) establishes no session", async () => {
@@ -177,5 +199,11 @@ describe.skipIf(!install.ok)(`passport-wsfed-saml2 RP peer (${(install.versions 
     expect((await protectedPage(rp, r.cookie)).status).toBe(302);
     const events = (await (await request(`${rp.url}/_wsconform/events`)).body.json()) as { event: string; hadSession?: boolean }[];
     expect(events.filter((e) => e.event === "cleanup").at(-1)).toMatchObject({ hadSession: true });
+    // A POSTed cleanup is a cleanup too, not a sign-in attempt.
+    const again = await post(rp, wresultOf(assertion()));
+    const posted = await request(`${rp.url}/wsfed`, { method: "POST", headers: { cookie: again.cookie!, "content-type": "application/x-www-form-urlencoded" }, body: "wa=wsignoutcleanup1.0" });
+    await posted.body.arrayBuffer();
+    expect(posted.statusCode).toBe(200);
+    expect((await protectedPage(rp, again.cookie)).status).toBe(302);
   });
 });
