@@ -32,8 +32,10 @@ const keys = loadOrCreateKeys(new FakeClock(Date.now()));
 const seed = Number(values.seed);
 
 /** A target whose transport time (time inside the reference) is summed. */
+const opened: StsTarget[] = [];
 async function timedTarget(defects: string[] = []): Promise<{ target: StsTarget; inside: () => number }> {
   const t = await createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
+  opened.push(t);
   let inside = 0;
   const transport = t.transport;
   return {
@@ -71,7 +73,7 @@ if (values.campaign) {
   process.stderr.write("\n");
   const failed = r.oracles.filter((o) => o.counterexample);
   console.log(`campaign on the clean reference: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s = ${Math.round((r.cases * 1000) / r.ms)} cases/s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s), seed ${seed}`);
-  console.log(failed.length ? `FAILED: ${failed.map((o) => `${o.oracle}: ${o.counterexample!.violation.message}`).join("; ")}` : "no oracle failed");
+  console.log(failed.length ? `FAILED: ${failed.map((o) => `${o.oracle}: ${o.counterexample!.violation.message} (${o.counterexample!.confirmed ? "reproduced" : "NOT reproduced"} when sent again; ${JSON.stringify(o.counterexample!.input).slice(0, 300)})`).join("; ")}` : "no oracle failed");
 } else if (values.defects) {
   console.log(`defect (reference/defects.ts)        | found by oracle            | cases to find (seed ${seed}, 1 stream, max ${values.max})`);
   for (const d of values.defect.length ? values.defect : DEFECT_NAMES) {
@@ -117,3 +119,5 @@ if (values.campaign) {
   console.log(`CPU per fuzz case (both threads)          ${m("cpuPerCase").toFixed(2)} ms`);
   console.log(`harness's own share of the time           ${(100 * m("harnessShare")).toFixed(0)}% (the rest is inside the reference)`);
 }
+// Targets start loopback servers (the passive faces): close them so the process ends.
+for (const t of opened) await t.close();

@@ -4,11 +4,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../protocol/clock.ts";
 import { TRUST } from "../../protocol/namespaces.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
 import { referenceTargetConfig } from "../../adapters/target-config.ts";
+import type { StsTarget } from "../../adapters/sts-target.ts";
 import { loadOrCreateKeys, type ReferenceKeys } from "../../reference/keys.ts";
 import { createTarget } from "../../suites/target.ts";
 import type { CaseResult } from "../../suites/case.ts";
@@ -25,7 +26,15 @@ let keys: ReferenceKeys;
 beforeAll(() => {
   keys = loadOrCreateKeys(new FakeClock(Date.now()));
 });
-const target = (defects: string[] = []) => createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
+const opened: StsTarget[] = [];
+const target = async (defects: string[] = []) => {
+  const t = await createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
+  opened.push(t);
+  return t;
+};
+afterAll(async () => {
+  for (const t of opened) await t.close();
+});
 
 describe("fuzz campaign against the reference", () => {
   it("the clean reference passes a small budget: no oracle fails, the health request still gets a token", async () => {
