@@ -63,7 +63,7 @@ describe.skipIf(!haveJava)("Apache CXF STS as a target", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("runs every suite with no unexpected FAIL or ERROR against peers/cxf-sts/expectations.json", () => {
+  it("runs every suite with no unexpected FAIL or ERROR against peers/cxf-sts/expectations.json", async () => {
     // The committed config names port 9443 and paths relative to peers/cxf-sts: rewrite both for this run.
     const cfg = JSON.parse(readFileSync(join(PEER, "wsconform.config.json"), "utf8"));
     cfg.target.baseUrl = baseUrl;
@@ -75,11 +75,24 @@ describe.skipIf(!haveJava)("Apache CXF STS as a target", () => {
     writeFileSync(cfgFile, JSON.stringify(cfg));
     const report = join(work, "report");
     const expectFile = join(PEER, "expectations.json");
-    const run = spawnSync(
-      process.execPath,
-      [join(ROOT, "cli/wsconform.mjs"), "run", "--target", cfgFile, "--expect", expectFile, "--report", report, "--no-allure-report", "--quiet"],
-      { cwd: ROOT, encoding: "utf8", timeout: 840_000 },
-    );
+    // Not spawnSync: this event loop must keep draining the JVM's stdout/stderr pipes (CXF logs a stack trace per
+    // refused request; a full pipe would block the STS mid-request).
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
+      const p = spawn(
+        process.execPath,
+        [join(ROOT, "cli/wsconform.mjs"), "run", "--target", cfgFile, "--expect", expectFile, "--report", report, "--no-allure-report", "--quiet"],
+        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => p.kill("SIGTERM"), 840_000);
+      p.once("exit", (status) => {
+        clearTimeout(timer);
+        res({ status, stdout, stderr });
+      });
+    });
     expect(run.status, `wsconform run exited ${run.status}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`).toBe(0);
     const result = JSON.parse(readFileSync(join(report, "result.json"), "utf8")) as RunResult;
     const cmp = compare(result, parseExpectations(JSON.parse(readFileSync(expectFile, "utf8"))));
