@@ -172,6 +172,6 @@ export function describeNeed(n: Need): string {
     case "relyingParty":
       return "a WS-Federation relying party (target.relyingParty)";
     case "tokenConsumer":
-      return "a token consumer (target.consumer)";
+      return "a token consumer (target.tokenConsumer: a relying party or a library)";
   }
 }

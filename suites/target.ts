@@ -12,6 +12,7 @@ import { httpTransport, inProcessTransport } from "../adapters/transport.ts";
 import { STS_ENDPOINTS } from "../reference/endpoints.ts";
 import { loadOrCreateKeys, type ReferenceKeys } from "../reference/keys.ts";
 import { ReferenceSts } from "../reference/sts.ts";
+import { referenceFaces, remoteFaces, splitDefects } from "./faces.ts";
 
 export interface TargetOptions {
   /** Folder that relative paths in the config are resolved against. */
@@ -44,8 +45,10 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
   if (t.kind === "reference") {
     const clock = new ShiftedClock();
     const keys = opts.referenceKeys ?? loadOrCreateKeys(clock, opts.referenceDataDir);
-    const sts = new ReferenceSts({ clock, keys, config: t.config ?? {}, defects: t.defects ?? [] });
+    const defects = splitDefects(t.defects);
+    const sts = new ReferenceSts({ clock, keys, config: t.config ?? {}, defects: defects.reference });
     const anchors = [keys.signing.primary, keys.signing.secondary].map((k, i) => trustAnchorFromCert(k.certDer, i ? "secondary" : "primary"));
+    const faces = await referenceFaces(sts, clock, defects.rp);
     return {
       description: { name: t.name ?? `wsconform reference STS${t.defects?.length ? ` with defects ${t.defects.join(", ")}` : ""}`, kind: "reference" },
       capabilities: config.capabilities,
@@ -62,7 +65,10 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
       clock,
       controlledClock: clock,
       clockSkewSeconds: sts.config.clockSkewSeconds,
-      close: async () => {},
+      passiveIdp: faces.passiveIdp,
+      relyingParty: faces.relyingParty,
+      tokenConsumer: faces.tokenConsumer,
+      close: () => faces.close(),
     };
   }
   if (t.kind === "container") {
@@ -98,6 +104,13 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
     clientCert: t.tlsClientCertificate ? { certPem: read(t.tlsClientCertificate.cert), keyPem: read(t.tlsClientCertificate.key) } : undefined,
   });
   const anchors = config.trustAnchors.map((p) => trustAnchorFromCert(Buffer.from(new X509Certificate(read(p)).raw), p));
+  let faces;
+  try {
+    faces = await remoteFaces(config, opts.baseDir ?? ".", systemClock, anchors);
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
   const cc = config.credentials.clientCertificate;
   const client = cc ? certifiedKeyFromPem(read(cc.cert), read(cc.key)) : undefined;
   return {
@@ -113,7 +126,16 @@ export async function createTarget(config: TargetConfig = referenceTargetConfig(
     appliesTo: config.appliesTo,
     clock: systemClock,
     clockSkewSeconds: config.clockSkewSeconds,
-    close: () => transport.close(),
+    passiveIdp: faces.passiveIdp,
+    relyingParty: faces.relyingParty,
+    tokenConsumer: faces.tokenConsumer,
+    close: async () => {
+      try {
+        await faces.close();
+      } finally {
+        await transport.close();
+      }
+    },
   };
 }
 

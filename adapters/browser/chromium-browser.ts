@@ -106,7 +106,31 @@ export class ChromiumBrowser implements PassiveBrowser {
     await release(this.key);
   }
 
+  /** A hard bound on top of the settle logic: whatever Playwright does, a navigation ends (the page is left to the
+   * context's close). Observed once: a navigation stopped at maxSteps never returned. */
   async navigate(url: string, opts: NavigateOptions = {}): Promise<Navigation> {
+    const hardMs = (this.opts.timeoutMs ?? 10_000) + 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<Navigation>((resolve) => {
+      timer = setTimeout(() => {
+        resolve({
+          steps: [{ kind: "navigation", method: "GET", url, error: `the browser did not finish the navigation within ${hardMs} ms` }],
+          finalUrl: url,
+          finalBody: "",
+          loginPrompted: false,
+          autoPosts: [],
+          subresources: [],
+        });
+      }, hardMs);
+    });
+    try {
+      return await Promise.race([this.navigateOnce(url, opts), overdue]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async navigateOnce(url: string, opts: NavigateOptions): Promise<Navigation> {
     const max = opts.maxSteps ?? this.opts.maxSteps ?? 20;
     const maxBytes = this.opts.maxResponseBytes ?? 4 * 1024 * 1024;
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
