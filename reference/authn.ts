@@ -173,7 +173,10 @@ export function authenticate(
       throw wsse("InvalidSecurity", `this endpoint needs exactly one UsernameToken (got ${sec.usernameTokens.length})`);
     }
     const ut = sec.usernameTokens[0]!;
-    if (ut.violations.length) throw wsse("InvalidSecurityToken", `the UsernameToken breaks WS-I BSP rule(s) ${ut.violations.join(", ")}`);
+    // A Password without @Type is read as PasswordText, the UsernameToken Profile's default: BSP R4201 binds
+    // requestors, and real clients (msal, adal) omit it while AD FS accepts them (peers finding F1).
+    const violations = ut.violations.filter((v) => v !== "R4201");
+    if (violations.length) throw wsse("InvalidSecurityToken", `the UsernameToken breaks WS-I BSP rule(s) ${violations.join(", ")}`);
     const type = ut.passwordType ?? WSS.passwordText;
     if (type !== WSS.passwordText && type !== WSS.passwordDigest) {
       throw wsse("UnsupportedSecurityToken", `password type ${type} is not supported`);

@@ -138,7 +138,7 @@ export const DEFECTS = {
   },
   "audience-not-realm": {
     behaviour: "the passive token's audience is the reply URL instead of the wtrealm",
-    breaks: ["F04"],
+    breaks: ["F04", "F23"],
     area: "idp",
   },
 } as const satisfies Record<string, DefectInfo>;

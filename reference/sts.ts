@@ -159,7 +159,7 @@ export class ReferenceSts {
     }
   }
 
-  private async process(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders): Promise<StsResponse> {
+  private async process(req: StsRequest, endpoint: StsEndpoint, env: ParsedEnvelope, wsa: AddressingHeaders, defaultedRequestType = false): Promise<StsResponse> {
     const tv = endpoint.version;
     const T = TRUST[tv];
     const body = env.bodyChild;
@@ -172,7 +172,8 @@ export class ReferenceSts {
       parsed = parseTrustMessage(body);
     } catch (e) {
       if (e instanceof ModelError) {
-        if (this.defects.has("missing-request-type-accepted") && /RequestType/.test(e.message)) {
+        // One retry only: an RST that still fails (e.g. two RequestTypes) must not recurse (found by the fuzzer).
+        if (this.defects.has("missing-request-type-accepted") && !defaultedRequestType && /RequestType/.test(e.message)) {
           return this.processWithDefaultRequestType(req, endpoint, env, wsa, body);
         }
         throw wst(tv, "InvalidRequest", e.message);
@@ -219,7 +220,7 @@ export class ReferenceSts {
     const rt = body.ownerDocument!.createElementNS(T.ns, "RequestType");
     rt.appendChild(body.ownerDocument!.createTextNode(T.requestType("Issue")));
     body.appendChild(rt);
-    return this.process(req, endpoint, env, wsa);
+    return this.process(req, endpoint, env, wsa, true);
   }
 
   private bindingOf(tv: TrustVersion, rst: RequestSecurityToken): Binding {

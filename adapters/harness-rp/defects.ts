@@ -1,6 +1,7 @@
 // The harness relying party's defects switchboard: each turns one rule of the RP off on purpose, so the security
 // and WS-Federation suites can prove they catch it. Same shape as reference/defects.ts (adapters may not import
-// reference/). The clean RP has none on.
+// reference/). The clean RP has none on. (Accepting SHA-1 is no defect here: XML-DSig consumers may accept it, and the
+// security suite only records it as INFO; the clean RP refuses it as a policy choice.)
 import type { ConsumerRule } from "../../protocol/saml/consume.ts";
 
 export interface RpDefectInfo {
@@ -27,11 +28,6 @@ export const RP_DEFECTS = {
     behaviour: "any signed assertion anywhere in the wresult vouches for the one in RequestedSecurityToken (signature wrapping)",
     breaks: ["SAML-SIG-COVERS"],
     consumerRule: "signature-covers",
-  },
-  "accept-sha1": {
-    behaviour: "rsa-sha1 signatures and SHA-1 digests are accepted",
-    breaks: ["SAML-SIG-ALG"],
-    consumerRule: "strong-algorithms",
   },
   "skip-issuer": {
     behaviour: "the assertion's Issuer is not compared with the trusted issuer name",

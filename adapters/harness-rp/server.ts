@@ -269,7 +269,7 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     }
     let parsed;
     try {
-      parsed = parseWresult(wresult, { allowOtherAssertions: defects.has("accept-xsw") });
+      parsed = parseWresult(wresult, { allowOtherAssertions: defects.has("accept-xsw"), skipAppliesToCheck: defects.has("skip-audience") });
     } catch (e) {
       if (!(e instanceof WresultError)) throw e;
       call.outcome = "rejected";

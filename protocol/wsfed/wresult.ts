@@ -137,7 +137,7 @@ function audiencesOf(assertion: Element): string[][] {
   return out;
 }
 
-function tokenOf(rstrEl: Element, shape: WresultShape, soapVersion: SoapVersion | undefined): WresultToken {
+function tokenOf(rstrEl: Element, shape: WresultShape, soapVersion: SoapVersion | undefined, skipAppliesToCheck = false): WresultToken {
   let rstr: RequestSecurityTokenResponse;
   try {
     rstr = parseRequestSecurityTokenResponse(rstrEl);
@@ -164,7 +164,7 @@ function tokenOf(rstrEl: Element, shape: WresultShape, soapVersion: SoapVersion 
   if (rstr.appliesTo && appliesTo === undefined) {
     throw new WresultError("malformed", "AppliesTo carries no wsa:EndpointReference/wsa:Address");
   }
-  if (appliesTo !== undefined) {
+  if (appliesTo !== undefined && !skipAppliesToCheck) {
     const restrictions = audiencesOf(token);
     // The token must be for the AppliesTo's realm: every restriction names it (a token with no restriction is
     // the consumer's to refuse; here it cannot disagree).
@@ -198,6 +198,8 @@ export interface ParseWresultOptions {
    * the harness RP's accept-xsw defect: a clean relying party must not have to choose between tokens.
    */
   allowOtherAssertions?: boolean;
+  /** Do not compare AppliesTo with the token's audience. Only for the harness RP's skip-audience defect. */
+  skipAppliesToCheck?: boolean;
 }
 
 export function parseWresult(wresult: string, options: ParseWresultOptions = {}): ParsedWresult {
@@ -227,14 +229,14 @@ export function parseWresult(wresult: string, options: ParseWresultOptions = {})
   // raw material of signature wrapping, and a relying party must not have to choose.
   const assertions = [...descendants(doc, NS.saml2, "Assertion"), ...descendants(doc, NS.saml11, "Assertion")];
   if (assertions.length > 1 && !options.allowOtherAssertions) throw new WresultError("token-count", `the wresult holds ${assertions.length} SAML assertions; exactly one is accepted`);
-  if (isTrust(root, "RequestSecurityTokenResponse")) return tokenOf(root, "RSTR", soapVersion);
+  if (isTrust(root, "RequestSecurityTokenResponse")) return tokenOf(root, "RSTR", soapVersion, options.skipAppliesToCheck);
   if (isTrust(root, "RequestSecurityTokenResponseCollection")) {
     const rstrs = children(root);
     if (rstrs.some((r) => !isTrust(r, "RequestSecurityTokenResponse") || r.namespaceURI !== root.namespaceURI)) {
       throw new WresultError("malformed", "a RequestSecurityTokenResponseCollection may hold only RequestSecurityTokenResponse");
     }
     if (rstrs.length !== 1) throw new WresultError("token-count", `the RSTRC holds ${rstrs.length} responses; a sign-in response carries exactly one`);
-    return tokenOf(rstrs[0]!, "RSTRC", soapVersion);
+    return tokenOf(rstrs[0]!, "RSTRC", soapVersion, options.skipAppliesToCheck);
   }
   if (root.localName === "Assertion" && SAML_NS.includes(root.namespaceURI ?? "")) {
     throw new WresultError("no-requested-security-token", "a bare assertion is not a wresult: it must be inside an RSTR's RequestedSecurityToken");

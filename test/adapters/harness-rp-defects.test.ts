@@ -68,7 +68,6 @@ const SCENARIOS: Record<RpDefectName, (rp: Rp) => Promise<boolean>> = {
     await session.postWresult(w);
     return (await session.signedIn()) && lastSignIn(rp).reason === "subject admin@example.test";
   },
-  "accept-sha1": (rp) => signsIn(rp, wresult(signAssertion(spec(rp), key, { signatureAlgorithm: DSIG.rsaSha1, digestAlgorithm: DSIG.sha1 }))),
   "skip-issuer": (rp) => signsIn(rp, wresult(signAssertion(spec(rp, { issuer: "urn:not-the-idp" }), key))),
   "skip-lifetime": (rp) => signsIn(rp, wresult(signAssertion(spec(rp, { notBefore: NOW - 7_200_000, notOnOrAfter: NOW - 3_600_000 }), key))),
   "skip-audience": (rp) => signsIn(rp, wresult(signAssertion(spec(rp, { audiences: ["urn:some-other-rp"] }), key))),

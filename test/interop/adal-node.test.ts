@@ -4,7 +4,7 @@
 // and reports the wire exchange as JSON.
 //
 // Finding F1 (see the peers report): adal sends <wsse:Password> without @Type; the reference refuses that under
-// WS-I BSP R4201 (wsse:InvalidSecurityToken). The as-shipped cases pin that answer; the --add-password-type cases
+// WS-I BSP R4201 (wsse:InvalidSecurityToken). The reference now reads a missing Type as PasswordText (the profile's default), so the as-shipped cases obtain tokens; the --add-password-type cases
 // add only that attribute and must then obtain a token end to end.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -72,18 +72,18 @@ describe.skipIf(!install.ok)(`adal-node ${install.versions ?? ""} against wsconf
   });
 
   for (const version of ["13", "2005"] as const) {
-    it(`${version}: adal-node as shipped is refused under WS-I BSP R4201 (Password without Type) (finding F1)`, () => {
+    it(`${version}: adal-node as shipped (Password without Type, read as PasswordText) obtains a token (finding F1, fixed in the reference)`, () => {
       const r = adal(ref, version, "urn:wsconform:rp:saml11");
-      expect(r.ok).toBe(false);
+      expect(r.error).toBeUndefined();
+      expect(r.ok).toBe(true);
       const x = r.exchanges[0]!;
       // What adal sent: SOAP 1.2, a UsernameToken whose Password has no Type.
       expect(x.request.headers["Content-Type"]).toMatch(/^application\/soap\+xml/);
       expect(x.request.body).toMatch(/<wsse:Password>ecila<\/wsse:Password>/);
-      expect(x.response.status).toBe(400);
-      expect(x.response.body).toContain("wsse:InvalidSecurityToken");
-      expect(x.response.body).toContain("R4201");
-      // adal reports any HTTP error status with the response body (its fault reader only runs on a 2xx answer).
-      expect(r.error).toContain("request returned http error: 400");
+      expect(x.response.status).toBe(200);
+      const v = verifyToken(ref, r.token!);
+      if (!v.ok) throw new Error(`${v.code}: ${v.reason}`);
+      expect(v.assertion.subject.nameId).toBe("alice");
     });
 
     for (const [rp, saml] of [

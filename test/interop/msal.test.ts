@@ -4,7 +4,7 @@
 // reports the wire exchange as JSON.
 //
 // Finding F1 (see the peers report): msal sends <wsse:Password> without @Type; the reference refuses that under
-// WS-I BSP R4201 (wsse:InvalidSecurityToken). The as-shipped cases pin that answer; the --add-password-type cases
+// WS-I BSP R4201 (wsse:InvalidSecurityToken). The reference now reads a missing Type as PasswordText (the profile's default), so the as-shipped cases obtain tokens; the --add-password-type cases
 // add only that attribute and must then obtain a token end to end.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -71,18 +71,18 @@ describe.skipIf(!install.ok)(`msal ${install.versions ?? ""} against wsconform s
   });
 
   for (const version of ["13", "2005"] as const) {
-    it(`${version}: msal as shipped is refused under WS-I BSP R4201 (Password without Type) with a fault msal reads (finding F1)`, () => {
+    it(`${version}: msal as shipped (Password without Type, read as PasswordText) obtains a token (finding F1, fixed in the reference)`, () => {
       const r = msal(ref, version, "urn:wsconform:rp:saml11");
-      expect(r.ok).toBe(false);
+      expect(r.error).toBeUndefined();
+      expect(r.ok).toBe(true);
       const x = r.exchanges[0]!;
       // What msal sent: SOAP 1.2, the version's action, a UsernameToken whose Password has no Type.
       expect(x.request.headers["Content-type"] ?? x.request.headers["Content-Type"]).toMatch(/^application\/soap\+xml/);
       expect(x.request.body).toMatch(/<wsse:Password>ecila<\/wsse:Password>/);
-      expect(x.response.status).toBe(400);
-      expect(x.response.body).toContain("wsse:InvalidSecurityToken");
-      expect(x.response.body).toContain("R4201");
-      // msal's fault reader understood the SOAP 1.2 fault (Subcode and Reason).
-      expect(r.error).toContain("'code': 'wsse:InvalidSecurityToken'");
+      expect(x.response.status).toBe(200);
+      const v = verifyToken(ref, r.token!);
+      if (!v.ok) throw new Error(`${v.code}: ${v.reason}`);
+      expect(v.assertion.subject.nameId).toBe("alice");
     });
 
     for (const [rp, saml] of [
