@@ -3,6 +3,7 @@
 // wsconform.config.json path) or is the in-process reference.
 import * as allure from "allure-js-commons";
 import { afterAll, beforeAll, test } from "vitest";
+import { closeIdleBrowsers } from "../adapters/browser/index.ts";
 import type { StsTarget } from "../adapters/sts-target.ts";
 import { referenceTargetConfig } from "../adapters/target-config.ts";
 import { runCase, type CaseDefinition, type CaseResult } from "./case.ts";
@@ -44,6 +45,7 @@ export function registerCases(cases: CaseDefinition[]): void {
   });
   afterAll(async () => {
     await target?.close();
+    await closeIdleBrowsers();
   });
   for (const c of cases) {
     test(`${c.id}: ${c.title} [${c.requirements.join(", ")}]`, async (ctx) => {

@@ -26,7 +26,11 @@ const QUIET_MS = 300;
 interface Shared {
   browser: Promise<Browser>;
   users: number;
+  /** Set while nobody uses the process: it lingers for the next case instead of a 1-2 s relaunch. */
+  idle?: NodeJS.Timeout;
 }
+/** How long an unused Chromium process waits for the next user before it is closed. */
+const LINGER_MS = 20_000;
 const shared = new Map<string, Shared>();
 
 /** SHA-256 of a certificate's SubjectPublicKeyInfo, base64: the form --ignore-certificate-errors-spki-list takes. */
@@ -56,6 +60,10 @@ async function acquire(ca: string[]): Promise<{ key: string; browser: Browser }>
     );
   }
   entry.users++;
+  if (entry.idle) {
+    clearTimeout(entry.idle);
+    entry.idle = undefined;
+  }
   try {
     return { key, browser: await entry.browser };
   } catch (e) {
@@ -64,13 +72,25 @@ async function acquire(ca: string[]): Promise<{ key: string; browser: Browser }>
   }
 }
 
+async function shutdown(key: string, entry: Shared): Promise<void> {
+  if (shared.get(key) === entry) shared.delete(key);
+  if (entry.idle) clearTimeout(entry.idle);
+  const b = await entry.browser.catch(() => undefined);
+  await b?.close().catch(() => undefined);
+}
+
 async function release(key: string): Promise<void> {
   const entry = shared.get(key);
   if (!entry) return;
   if (--entry.users > 0) return;
-  shared.delete(key);
-  const b = await entry.browser.catch(() => undefined);
-  await b?.close().catch(() => undefined);
+  // Unref'd: a lingering browser never keeps the process alive.
+  entry.idle = setTimeout(() => void shutdown(key, entry), LINGER_MS);
+  entry.idle.unref();
+}
+
+/** Close every Chromium process nobody is using (suites call it when they are done with a target). */
+export async function closeIdleBrowsers(): Promise<void> {
+  await Promise.all([...shared.entries()].filter(([, e]) => e.users === 0).map(([k, e]) => shutdown(k, e)));
 }
 
 export class ChromiumBrowser implements PassiveBrowser {

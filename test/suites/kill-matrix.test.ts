@@ -4,7 +4,8 @@
 // the STS and the passive IdP (reference/defects.ts) and the reference RP (adapters/harness-rp/defects.ts); each
 // defect run executes the cases of its area (the Chromium variants of the passive cases run in the clean pass only:
 // the undici variants judge the same rules).
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeIdleBrowsers } from "../../adapters/browser/index.ts";
 import { FakeClock } from "../../protocol/clock.ts";
 import { referenceTargetConfig } from "../../adapters/target-config.ts";
 import { DEFECTS, DEFECT_NAMES as REFERENCE_DEFECT_NAMES, defectArea } from "../../reference/defects.ts";
@@ -29,6 +30,8 @@ function areaOf(c: DiscoveredCase): Area {
 
 let cases: DiscoveredCase[];
 let keys: ReferenceKeys;
+
+afterAll(() => closeIdleBrowsers());
 
 beforeAll(async () => {
   cases = await loadAllCases();
