@@ -182,12 +182,14 @@ export class ReferenceSts {
     }
     if (parsed.kind !== "RST" && parsed.kind !== "RSTC") throw wst(tv, "InvalidRequest", `a ${parsed.kind} is not a request`);
     const requests = parsed.kind === "RST" ? [parsed.message] : parsed.message.requests;
-    const bindings = requests.map((r) => this.bindingOf(tv, r));
+    // In a batch, each RST may say Issue or BatchIssue (the 200512 namespace defines Batch* request types, and
+    // CXF's STS accepts only those); both mean Issue here.
+    const bindings = requests.map((r) => (parsed.kind === "RSTC" && r.requestType === `${T.base}/BatchIssue` ? "Issue" : this.bindingOf(tv, r)));
 
     // Action (T18): WS-Addressing Action is required, must match the RequestType, and the transport action must
     // agree with it (SOAPAction spoofing).
     if (!wsa.action) throw wst(tv, "InvalidRequest", "the wsa:Action header is required");
-    const expected = parsed.kind === "RST" ? T.requestAction(bindings[0]!) : T.requestAction("Issue");
+    const expected = parsed.kind === "RST" ? T.requestAction(bindings[0]!) : wsa.action === `${T.base}/BatchIssue` ? wsa.action : T.requestAction("Issue");
     if (parsed.kind === "RSTC" && bindings.some((b) => b !== "Issue")) {
       throw wst(tv, "BadRequest", "a batch (RSTC) here may only hold Issue requests");
     }

@@ -283,7 +283,15 @@ export const ISSUE_CASES: CaseDefinition[] = [
         const types = t.target.capabilities.tokenTypes.length > 1 ? (["saml20", "saml11"] as const) : ([someTokenType(t), someTokenType(t)] as const);
         const contexts = [`urn:uuid:${crypto.randomUUID()}`, `urn:uuid:${crypto.randomUUID()}`];
         const requests = types.map((tt, i) => issueRst(t, version, { tokenType: tokenTypeUri(tt), context: contexts[i] }));
-        const ex = await t.client({ version }).send({ version, requests });
+        let ex = await t.client({ version }).send({ version, requests });
+        if (t.answered(ex).fault) {
+          // The 200512 namespace also defines .../BatchIssue (the request type and action some STSs insist on in a
+          // batch); which of the two a batch must use is not settled by the digest, so either form is accepted.
+          const batch = `${TRUST[version].base}/BatchIssue`;
+          const first = ex.fault!.code.local;
+          ex = await t.client({ version }).send({ version, requests: requests.map((r) => ({ ...r, requestType: batch })) }, { action: batch });
+          if (!ex.fault) t.info(`the batch was refused with RequestType Issue (${first}) and answered with BatchIssue`);
+        }
         requireRstr(t, ex);
         t.check(ex.message?.kind === "RSTRC", `a batch was answered with a ${ex.message?.kind}, not an RSTRC`);
         const responses = ex.message.message.responses;

@@ -23,7 +23,8 @@ export function xmlsecVerify(
   try {
     writeFileSync(join(dir, "cert.pem"), certPem);
     writeFileSync(join(dir, "doc.xml"), xml);
-    const args = ["--verify", "--pubkey-cert-pem", join(dir, "cert.pem")];
+    // KeyInfo limited to KeyName: otherwise xmlsec1 would take a key from a KeyValue in the document itself.
+    const args = ["--verify", "--pubkey-cert-pem", join(dir, "cert.pem"), "--enabled-key-data", "key-name"];
     // xmlsec1 matches the ID attribute by local name on the given element type.
     for (const [a, n] of ids) args.push(`--id-attr:${a}`, n);
     args.push(join(dir, "doc.xml"));

@@ -221,3 +221,25 @@ describe("Issue: RSTR content (digest §2.2)", () => {
     expect(verifyEnvelopedSignature(tok, [trustAnchorFromCert(k.signing.primary.certDer)]).ok).toBe(false);
   });
 });
+
+describe("Issue: batches (T27, T28)", () => {
+  const T = TRUST["1.3"];
+  const rst = (requestType: string, context: string) => ({ version: "1.3" as const, requestType, context, keyType: T.keyType("Bearer"), appliesTo: { address: DEMO_REALMS.saml20 } });
+  it("an RSTC of Issue requests and one of BatchIssue requests (with the BatchIssue action) both get one RSTR per RST", async () => {
+    for (const [requestType, action] of [
+      [T.requestType("Issue"), undefined],
+      [`${T.base}/BatchIssue`, `${T.base}/BatchIssue`],
+    ] as const) {
+      const ref = makeReference();
+      const ex = await clientFor(ref, "1.3").send({ version: "1.3", requests: [rst(requestType, "a"), rst(requestType, "b")] }, { action });
+      expect(ex.fault).toBeUndefined();
+      expect(ex.message?.kind).toBe("RSTRC");
+      expect(ex.message?.kind === "RSTRC" && ex.message.message.responses.map((r) => r.context)).toEqual(["a", "b"]);
+    }
+  });
+  it("BatchIssue outside a batch is not a request type", async () => {
+    const ref = makeReference();
+    const ex = await clientFor(ref, "1.3").send(rst(`${T.base}/BatchIssue`, "a"), { action: `${T.base}/BatchIssue` });
+    expect(ex.fault?.code.local).toBe("InvalidRequest");
+  });
+});
