@@ -105,7 +105,18 @@ function loadConfig(path: string | undefined): unknown {
   }
 }
 
+const SERVE_USAGE = `usage: wsconform serve [--port N] [--host ADDR] [--tls] [--config FILE] [--data DIR] [--defect NAME ...]
+
+Serves the reference STS (AD FS-shaped WS-Trust endpoints), its WS-Federation passive IdP (/adfs/ls/) and signed
+federation metadata (/FederationMetadata/2007-06/FederationMetadata.xml). Default port 8089 (8443 with --tls);
+keys persist in --data (default .wsconform/reference). Ctrl-C / SIGTERM stops it.
+`;
+
 async function serveCommand(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
   const { values } = parseArgs({
     args,
     options: {
