@@ -36,6 +36,8 @@ commands:
   fuzz        property-based fuzzing with shrinking; counterexamples saved to vectors/regressions/
                 --target FILE|URL  --budget 60s|N  --seed S  --profile sts|idp|consumer  --shard i/n
                 --report DIR (default reports/out/fuzz)  --defect NAME...  --merge DIR... (join shard reports)
+  probe       skew [--target FILE|URL] [--face sts|consumer]: bisect the accepted clock-skew window (INFO; WARN
+              beyond 5 min; FAIL beyond the claimed clockSkewSeconds); exit codes as run
   vectors     replay FILE|DIR... [--target FILE|URL] [--defect NAME]: send saved regression vectors again
 `;
 
@@ -65,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "fuzz":
         return await (await import("./fuzz.ts")).fuzzCommand(rest);
+      case "probe":
+        return await (await import("./probe.ts")).probeCommand(rest);
       case "vectors":
         return await (await import("./vectors.ts")).vectorsCommand(rest);
       case "defects":
