@@ -2,7 +2,7 @@
 // the RP trusts, posts sign-in responses in every shape an RP must accept, and sends wsignoutcleanup1.0.
 import { randomUUID } from "node:crypto";
 import { startCanary } from "../../adapters/canary.ts";
-import type { RelyingPartyTarget } from "../../adapters/relying-party-target.ts";
+import type { RelyingPartyTarget, RpSession } from "../../adapters/relying-party-target.ts";
 import { signAssertion } from "../../protocol/saml/build.ts";
 import { TOKEN_TYPES } from "../../protocol/namespaces.ts";
 import { buildWresult, type WresultSpec } from "../../protocol/wsfed/wresult.ts";
@@ -48,6 +48,17 @@ function record(t: CaseContext, session: { exchanges(): { method: string; url: s
   }
 }
 
+/** Run `fn` with a fresh browser session at the RP; its exchanges become the case's evidence. */
+async function withSession<T>(t: CaseContext, fn: (rp: RelyingPartyTarget, s: RpSession) => Promise<T>): Promise<T> {
+  const rp = rpOf(t);
+  const s = rp.newSession();
+  try {
+    return await fn(rp, s);
+  } finally {
+    record(t, s);
+  }
+}
+
 const SHAPES: { name: string; shape: WresultShape; what: string }[] = [
   { name: "2005-rstr", shape: { format: "2005" }, what: "a February 2005 RSTR (AD FS, Entra)" },
   { name: "1.3-rstr", shape: { format: "1.3" }, what: "a WS-Trust 1.3 RSTR" },
@@ -64,15 +75,11 @@ export const RP_CASES: CaseDefinition[] = [
       requirements: ["F20"],
       needs: [...RP],
       async run(t: CaseContext) {
-        const rp = rpOf(t);
-        const s = rp.newSession();
-        try {
+        await withSession(t, async (rp, s) => {
           const post = await s.postWresult(validWresult(rp, shape), `rm=0&ru=${encodeURIComponent("/")}`);
           t.check(post.status !== undefined && post.status < 500, `posting the sign-in response failed: HTTP ${post.status ?? post.error}`);
           t.check(await s.signedIn(), `the RP did not establish a session from ${what}`);
-        } finally {
-          record(t, s);
-        }
+        });
       },
     }),
   ),
@@ -82,16 +89,12 @@ export const RP_CASES: CaseDefinition[] = [
     requirements: ["F29"],
     needs: [...RP],
     async run(t: CaseContext) {
-      const rp = rpOf(t);
-      const s = rp.newSession();
-      try {
+      await withSession(t, async (rp, s) => {
         await s.postWresult(validWresult(rp));
         if (!(await s.signedIn())) throw new TargetError("the RP does not accept a valid token, so cleanup cannot be judged");
         await s.cleanup();
         t.check(!(await s.signedIn()), "after wsignoutcleanup1.0 the browser is still signed in at the RP");
-      } finally {
-        record(t, s);
-      }
+      });
     },
   },
   {
@@ -100,16 +103,12 @@ export const RP_CASES: CaseDefinition[] = [
     requirements: ["F32"],
     needs: [...RP],
     async run(t: CaseContext) {
-      const rp = rpOf(t);
-      const s = rp.newSession();
-      try {
+      await withSession(t, async (_rp, s) => {
         // A browser without any RP session: the cleanup still has to be answered, not refused.
         const ex = await s.cleanup();
         t.check(ex.status !== undefined, `the cleanup request got no answer: ${ex.error}`);
         t.check(ex.status !== 401 && ex.status !== 403, `the RP refused wsignoutcleanup1.0 with HTTP ${ex.status}`);
-      } finally {
-        record(t, s);
-      }
+      });
     },
   },
   {
@@ -118,15 +117,11 @@ export const RP_CASES: CaseDefinition[] = [
     requirements: ["F33"],
     needs: [...RP],
     async run(t: CaseContext) {
-      const rp = rpOf(t);
-      const s = rp.newSession();
-      try {
+      await withSession(t, async (rp, s) => {
         await s.postWresult(validWresult(rp));
         const ex = await s.cleanup();
         t.check(ex.status === 200 || (ex.status !== undefined && ex.status >= 300 && ex.status < 400), `the cleanup answer is HTTP ${ex.status ?? ex.error}, which an <img> or <iframe> cannot show`);
-      } finally {
-        record(t, s);
-      }
+      });
     },
   },
   {
@@ -135,16 +130,15 @@ export const RP_CASES: CaseDefinition[] = [
     requirements: ["F31"],
     needs: [...RP],
     async run(t: CaseContext) {
-      const rp = rpOf(t);
       const canary = await startCanary();
-      const s = rp.newSession();
       try {
-        await s.postWresult(validWresult(rp));
-        const ex = await s.cleanup(`${canary.url}after-cleanup`);
-        const redirected = ex.location !== undefined && ex.location.startsWith(canary.url);
-        t.check(!redirected && canary.hits().length === 0, `the RP redirected to the untrusted wreply ${ex.location ?? canary.url}`);
+        await withSession(t, async (rp, s) => {
+          await s.postWresult(validWresult(rp));
+          const ex = await s.cleanup(`${canary.url}after-cleanup`);
+          const redirected = ex.location !== undefined && ex.location.startsWith(canary.url);
+          t.check(!redirected && canary.hits().length === 0, `the RP redirected to the untrusted wreply ${ex.location ?? canary.url}`);
+        });
       } finally {
-        record(t, s);
         await canary.close();
       }
     },
