@@ -3,7 +3,8 @@
 // drivers), and the passport-wsfed-saml2 4.6.1 relying party (the `ws-fed/rp/` cases and the `security/` token
 // cases through its token-consumer face). Each run is compared with peers/<peer>/wsfed-expectations.json (no
 // unexpected FAIL/ERROR, no unexpected pass) and written to reports/out/interop/<peer>/result.json, from which
-// `node cli/run-ts.mjs reports/interop-matrix.ts reports/out/interop` builds the interop matrix.
+// `node cli/run-ts.mjs reports/interop-matrix.ts reports/out/interop` builds the interop matrix. The in-process
+// reference runs every suite too (reports/out/interop/reference: the matrix's baseline row, no FAIL/ERROR allowed).
 // A peer whose toolchain is missing fails under CI=true and is skipped otherwise.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -87,6 +88,31 @@ const PEERS: PeerSpec[] = [
   },
 ];
 
+/** Run cases against a target and keep the result as reports/out/interop/<row>/result.json (and a verdict table). */
+async function runAndWrite(row: string, title: string, target: StsTarget, select: (id: string) => boolean): Promise<RunResult> {
+  const cases = (await loadAllCases()).map((c) => c.definition).filter((d) => select(d.id));
+  expect(cases.length).toBeGreaterThan(0);
+  const startedAt = Date.now();
+  const results: CaseResult[] = [];
+  for (const def of cases) results.push(await runCase(def, target));
+  const command = `npx vitest run --config vitest.interop.config.ts test/interop/wsfed-suites.test.ts -t '${title}'`;
+  const result = buildResult({
+    cases: results,
+    target: { name: target.description.name, kind: target.description.kind, url: target.description.url, capabilities: { passive: target.passiveIdp?.capabilities, relyingParty: target.relyingParty ? { tokenTypes: target.relyingParty.tokenTypes } : undefined } },
+    version: VERSION,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    command,
+    reproduce: (c) => `${command}  # case ${c.id}`,
+  });
+  mkdirSync(join(OUT, row), { recursive: true });
+  writeFileSync(join(OUT, row, "result.json"), JSON.stringify(result, null, 2) + "\n");
+  const summary = `${title}: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(", ")}\n${table(result.cases)}`;
+  writeFileSync(join(OUT, row, "verdicts.txt"), summary + "\n");
+  console.log(summary);
+  return result;
+}
+
 function readExpectations(peer: string): ExpectationFile | undefined {
   const f = join(ROOT, "peers", peer, "wsfed-expectations.json");
   return existsSync(f) ? parseExpectations(JSON.parse(readFileSync(f, "utf8"))) : undefined;
@@ -123,26 +149,7 @@ for (const spec of PEERS) {
     });
 
     it("runs its cases with no unexpected FAIL or ERROR (peers/<peer>/wsfed-expectations.json)", async () => {
-      const cases = (await loadAllCases()).map((c) => c.definition).filter((d) => spec.select(d.id));
-      expect(cases.length).toBeGreaterThan(0);
-      const startedAt = Date.now();
-      const results: CaseResult[] = [];
-      for (const def of cases) results.push(await runCase(def, target!));
-      result = buildResult({
-        cases: results,
-        target: { name: target!.description.name, kind: target!.description.kind, url: target!.description.url, capabilities: { passive: target!.passiveIdp?.capabilities, relyingParty: target!.relyingParty ? { tokenTypes: target!.relyingParty.tokenTypes } : undefined } },
-        version: VERSION,
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        command: `npx vitest run --config vitest.interop.config.ts test/interop/wsfed-suites.test.ts -t '${spec.title}'`,
-        reproduce: (c) => `npx vitest run --config vitest.interop.config.ts test/interop/wsfed-suites.test.ts -t '${spec.title}'  # case ${c.id}`,
-      });
-      mkdirSync(join(OUT, spec.peer), { recursive: true });
-      writeFileSync(join(OUT, spec.peer, "result.json"), JSON.stringify(result, null, 2) + "\n");
-      const summary = `${spec.title}: ${Object.entries(result.counts).map(([k, v]) => `${k} ${v}`).join(", ")}\n${table(result.cases)}`;
-      writeFileSync(join(OUT, spec.peer, "verdicts.txt"), summary + "\n");
-      console.log(summary);
-
+      result = await runAndWrite(spec.peer, spec.title, target!, spec.select);
       const cmp = compare(result, readExpectations(spec.peer));
       const detail = (ids: string[]) => ids.map((id) => { const c = result!.cases.find((x) => x.id === id)!; return `${c.verdict} ${id} [${c.failedRequirement ?? ""}] ${(c.message ?? "").slice(0, 600)}`; }).join("\n");
       expect(cmp.unexpectedFailures, `unexpected FAIL/ERROR:\n${detail(cmp.unexpectedFailures)}`).toEqual([]);
@@ -167,3 +174,20 @@ for (const spec of PEERS) {
     }
   });
 }
+
+// The matrix's baseline row: the in-process reference (its passive IdP with three harness RPs, its RP and token
+// consumer) under every suite, so `reports/interop-matrix.ts reports/out/interop` compares the peers with it.
+describe("every suite against the reference (the interop matrix's baseline row)", () => {
+  let target: StsTarget | undefined;
+  beforeAll(async () => {
+    target = await createTarget();
+  });
+  afterAll(async () => {
+    await target?.close().catch(() => {});
+  });
+  it("has no FAIL or ERROR", async () => {
+    const result = await runAndWrite("reference", "the reference", target!, () => true);
+    const bad = result.cases.filter((c) => c.verdict === "FAIL" || c.verdict === "ERROR");
+    expect(bad.map((c) => `${c.verdict} ${c.id}: ${(c.message ?? "").slice(0, 400)}`)).toEqual([]);
+  });
+});
