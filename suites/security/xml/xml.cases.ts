@@ -104,12 +104,14 @@ function stsCase(a: XmlAttack): CaseDefinition {
         const where = `reproduce: npx wsconform run --grep 'security/xml/sts-${a.name}:'`;
         if (ex.transportError?.kind === "timeout") t.check(false, `no answer within ${XML_BOUND_MS} ms (${a.risk}); ${where}`, req);
         t.check(ms <= XML_BOUND_MS, `the answer took ${ms} ms, beyond the ${XML_BOUND_MS} ms bound (${a.risk}); ${where}`, req);
+        if (a.canary) canaryVerdict(t, canary, "the STS", req);
         t.check(!issued(ex), `the STS issued a token for a message carrying ${a.dtd ? "a DTD" : "this payload"} (${a.risk}); ${where}`, req);
         if (ex.transportError) t.info(`the STS dropped the exchange (${ex.transportError.kind}: ${ex.transportError.message.slice(0, 160)}) instead of answering a fault`);
         else if (!ex.fault) t.info(`refused without a SOAP fault: ${describeAnswer(ex)}`);
         else t.info(`refused in ${ms} ms with ${ex.fault.code.local}`);
         const after = await client.send(rst);
         t.check(!after.transportError && issued(after), `after the attack the STS no longer answers a valid Issue (${describeAnswer(after)}): crashed or wedged; ${where}`, req);
+        // Again: a target may fetch after it answered.
         if (a.canary) canaryVerdict(t, canary, "the STS", req);
       } finally {
         await canary.close();
@@ -180,6 +182,7 @@ function consumerCase(a: XmlAttack): CaseDefinition {
         const where = `reproduce: npx wsconform run --grep 'security/xml/consumer-${a.name}:'`;
         t.check(o !== "timeout", `no answer within ${XML_BOUND_MS} ms (${a.risk}); ${where}`, req);
         t.check(ms <= XML_BOUND_MS, `the consumer took ${ms} ms, beyond the ${XML_BOUND_MS} ms bound (${a.risk}); ${where}`, req);
+        if (a.canary) canaryVerdict(t, canary, "the consumer", req);
         if ("error" in o) t.info(`the consumer failed on delivery (${o.error.slice(0, 160)}) instead of refusing`);
         else {
           t.check(!o.accepted, `the consumer accepted a token in a document carrying ${a.dtd ? "a DTD" : "this payload"} (${a.risk}); ${where}`, req);
@@ -187,6 +190,7 @@ function consumerCase(a: XmlAttack): CaseDefinition {
         }
         const after = await deliverBounded(t, c, validDelivery(c, kind, version), "valid token after the attack");
         t.check(after !== "timeout" && !("error" in after) && after.accepted, `after the attack the consumer no longer accepts a valid token (${after === "timeout" ? "timeout" : "error" in after ? after.error : after.accepted ? "" : after.reason.slice(0, 160)}): crashed or wedged; ${where}`, req);
+        // Again: a target may fetch after it answered.
         if (a.canary) canaryVerdict(t, canary, "the consumer", req);
       } finally {
         await canary.close();
