@@ -11,7 +11,7 @@ import type { ReferenceConfig } from "./config.ts";
 import type { Defects } from "./defects.ts";
 import type { Credential } from "./endpoints.ts";
 import { wsse, wst } from "./fault.ts";
-import type { ReplayCache } from "./replay-cache.ts";
+import type { ReplayCache } from "../protocol/replay-cache.ts";
 import type { TrustVersion } from "../protocol/namespaces.ts";
 
 /** A signature in the Security header that verified, with the key that made it and what it covers. */

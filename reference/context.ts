@@ -6,7 +6,7 @@ import { trustAnchorFromCert, type TrustAnchor } from "../protocol/dsig/verify.t
 import type { ReferenceConfig, RelyingPartyConfig } from "./config.ts";
 import type { Defects } from "./defects.ts";
 import type { ReferenceKeys } from "./keys.ts";
-import type { ReplayCache } from "./replay-cache.ts";
+import type { ReplayCache } from "../protocol/replay-cache.ts";
 import type { TokenStore } from "./token-store.ts";
 
 export interface StsContext {

@@ -27,7 +27,7 @@ import { trustFault } from "../protocol/faults.ts";
 import { issue } from "./issue.ts";
 import { DEMO_ENCRYPTING_REALMS, loadOrCreateKeys, type ReferenceKeys } from "./keys.ts";
 import { renew } from "./renew.ts";
-import { ReplayCache } from "./replay-cache.ts";
+import { ReplayCache } from "../protocol/replay-cache.ts";
 import { TokenStore } from "./token-store.ts";
 import { validate } from "./validate.ts";
 

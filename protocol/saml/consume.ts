@@ -3,6 +3,7 @@
 //
 // Each rule can be switched off (ConsumerRule) so the harness RP can carry deliberate defects that the security
 // suites must catch; a consumer built without `off` has every rule on.
+import { ReplayCache } from "../replay-cache.ts";
 import { XMLSerializer } from "@xmldom/xmldom";
 import type { Clock } from "../clock.ts";
 import { NS } from "../namespaces.ts";
@@ -117,36 +118,9 @@ export interface Rejected {
 
 export type ConsumeResult = Consumed | Rejected;
 
-/**
- * Bounded one-time-use memory: Issuer+ID until the assertion can no longer be accepted. Full of live entries it
- * fails closed (the caller refuses), rather than forgetting an ID that could then be replayed.
- */
-export class AssertionReplayCache {
-  private readonly entries = new Map<string, number>();
-  constructor(
-    private readonly clock: Clock,
-    readonly capacity = 100_000,
-  ) {}
-
-  check(key: string, until: number): "fresh" | "replay" | "full" {
-    const now = this.clock.now();
-    const seen = this.entries.get(key);
-    if (seen !== undefined && seen > now) return "replay";
-    if (seen !== undefined) this.entries.delete(key);
-    if (this.entries.size >= this.capacity) this.sweep(now);
-    if (this.entries.size >= this.capacity) return "full";
-    this.entries.set(key, until);
-    return "fresh";
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  private sweep(now: number): void {
-    for (const [k, until] of this.entries) if (until <= now) this.entries.delete(k);
-  }
-}
+/** One-time use (SAML-REPLAY): Issuer+ID remembered until the assertion can no longer be accepted; full of live
+ * entries it fails closed. The same bounded cache as the STS's nonce memory. */
+export { ReplayCache as AssertionReplayCache };
 
 export interface ConsumerOptions {
   /** The pinned signing certificates of the trusted issuer(s). */
@@ -163,7 +137,7 @@ export interface ConsumerOptions {
   clock: Clock;
   /** Clock skew allowed on each time bound (default 300 s, as AD FS and WIF). */
   skewSeconds?: number;
-  replayCache?: AssertionReplayCache;
+  replayCache?: ReplayCache;
   /** Rules switched off (deliberate defects). */
   off?: Iterable<ConsumerRule>;
 }
@@ -324,13 +298,13 @@ function iso(ms: number): string {
 
 export class SamlConsumer {
   readonly off: ReadonlySet<ConsumerRule>;
-  readonly replayCache: AssertionReplayCache;
+  readonly replayCache: ReplayCache;
   private readonly skewMs: number;
 
   constructor(private readonly options: ConsumerOptions) {
     this.off = new Set(options.off ?? []);
     for (const r of this.off) if (!CONSUMER_RULES.includes(r)) throw new Error(`unknown consumer rule ${r}`);
-    this.replayCache = options.replayCache ?? new AssertionReplayCache(options.clock);
+    this.replayCache = options.replayCache ?? new ReplayCache(options.clock);
     this.skewMs = (options.skewSeconds ?? 300) * 1000;
     if (!Number.isFinite(this.skewMs) || this.skewMs < 0) throw new Error("skewSeconds must be a non-negative number");
   }

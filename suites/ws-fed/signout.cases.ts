@@ -4,10 +4,28 @@
 import type { BrowserDriverName, PassiveBrowser } from "../../adapters/browser/browser.ts";
 import { startCanary } from "../../adapters/canary.ts";
 import type { HarnessRp } from "../../adapters/harness-rp/rp.ts";
+import { parseHtml, tokenize } from "../../protocol/wsfed/html.ts";
 import type { CaseContext, CaseDefinition } from "../case.ts";
 import { callsSince, cleanupCalls, idpOf, navigate, passiveUrl, postsTo, rps, signIn, signInParams, signedInAt, withBrowser, DRIVERS } from "./support.ts";
 
 const SIGN_OUT = [{ kind: "passiveIdp" }, { kind: "passiveSignOut" }] as const;
+
+/** Whether a page sends the browser on to a URL under `prefix`: a link, a form, an embedded resource, a meta
+ * refresh or a script location assignment. */
+function offersUrl(html: string, prefix: string): boolean {
+  const urls: string[] = [];
+  tokenize(html, (tag) => {
+    if (tag.end) return;
+    for (const a of ["href", "action", "src", "formaction"]) {
+      const v = tag.attrs.get(a);
+      if (v) urls.push(v);
+    }
+  }, () => {});
+  const page = parseHtml(html);
+  if (page.metaRefresh) urls.push(page.metaRefresh.url);
+  if (page.scriptLocation) urls.push(page.scriptLocation);
+  return urls.some((u) => u.trim().startsWith(prefix));
+}
 
 /** Sign in to every RP with one browser; the first asks for credentials, the rest ride the IdP session. */
 async function signInToAll(t: CaseContext, b: PassiveBrowser, list: HarnessRp[]): Promise<void> {
@@ -100,8 +118,9 @@ function signOutCases(driver: BrowserDriverName): CaseDefinition[] {
           await withBrowser(t, driver, async (b) => {
             await signIn(t, b, rp!);
             const nav = await navigate(t, b, passiveUrl(idpOf(t).signInUrl, { wa: "wsignout1.0", wreply: `${canary.url}after-signout` }));
-            // A link or a delayed redirect to the foreign URL honours it too, even when this driver does not follow it.
-            const offered = nav.finalBody.includes(canary.url) || nav.steps.some((s) => s.location?.startsWith(canary.url));
+            // A link or a delayed redirect to the foreign URL honours it too, even when this driver does not follow it
+            // (an error page that merely quotes the refused URL in text does not).
+            const offered = offersUrl(nav.finalBody, canary.url) || nav.steps.some((s) => s.location?.startsWith(canary.url));
             t.check(!offered, `the sign-out answer sends the browser on to the unregistered wreply ${canary.url}after-signout`);
           });
           t.check(canary.hits().length === 0, `the IdP sent the browser to the unregistered wreply: ${canary.hits().map((h) => `${h.method} ${h.url}`).join(", ")}`);

@@ -2,7 +2,7 @@
 // verdicts with peers/cxf-sts/expectations.json (no unexpected FAIL/ERROR, no unexpected pass).
 // Needs Java 17+ and Maven: without them the test fails under CI=true and is skipped otherwise.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -95,6 +95,9 @@ describe.skipIf(!haveJava)("Apache CXF STS as a target", () => {
     });
     expect(run.status, `wsconform run exited ${run.status}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`).toBe(0);
     const result = JSON.parse(readFileSync(join(report, "result.json"), "utf8")) as RunResult;
+    // Kept for the interop matrix (reports/interop-matrix.ts reads reports/out/interop/<row>/result.json).
+    mkdirSync(join(ROOT, "reports/out/interop/cxf-sts"), { recursive: true });
+    copyFileSync(join(report, "result.json"), join(ROOT, "reports/out/interop/cxf-sts/result.json"));
     const cmp = compare(result, parseExpectations(JSON.parse(readFileSync(expectFile, "utf8"))));
     expect(cmp.unexpectedFailures).toEqual([]);
     expect(cmp.unexpectedPasses).toEqual([]);

@@ -2,7 +2,7 @@
 // cache fails closed when it is full of live entries.
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../protocol/clock.ts";
-import { ReplayCache } from "../../reference/replay-cache.ts";
+import { ReplayCache } from "../../protocol/replay-cache.ts";
 import { TokenStore, type IssuedToken } from "../../reference/token-store.ts";
 
 const token = (id: string, until: number): IssuedToken => ({

@@ -1,7 +1,7 @@
-// Bounded replay cache (UsernameToken nonces, signed-message identifiers). Entries live until their own expiry;
+// Bounded replay cache (UsernameToken nonces, signed-message identifiers, accepted assertion IDs). Entries live until their own expiry;
 // memory stays bounded by `capacity`. When the cache is full of live entries it fails closed: the caller must
 // refuse the message rather than forget a nonce that could then be replayed.
-import type { Clock } from "../protocol/clock.ts";
+import type { Clock } from "./clock.ts";
 
 export type ReplayVerdict = "fresh" | "replay" | "full";
 
