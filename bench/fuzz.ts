@@ -4,12 +4,15 @@
 // interleaved in rounds, and the median ratio is reported, so figures compare across machines.
 //   node cli/run-ts.mjs bench/fuzz.ts [--rounds 5] [--cases 2000] [--streams 4]
 //   node cli/run-ts.mjs bench/fuzz.ts --defects [--max 20000] [--seed 1] [--defect NAME...]   cases to find each defect
-//   node cli/run-ts.mjs bench/fuzz.ts --campaign 100000 [--seed 1]           one long campaign on the clean reference
+//   node cli/run-ts.mjs bench/fuzz.ts --campaign 100000 [--seed 1] [--profile sts|idp|consumer]   one long campaign on the clean reference
+//   (--defects takes --profile too: idp defects are reference/defects.ts area "idp", consumer ones adapters/harness-rp/defects.ts)
 import { parseArgs } from "node:util";
 import { FakeClock } from "../protocol/clock.ts";
 import { referenceTargetConfig } from "../adapters/target-config.ts";
 import type { StsTarget } from "../adapters/sts-target.ts";
-import { DEFECT_NAMES } from "../reference/defects.ts";
+import { DEFECT_NAMES, defectArea } from "../reference/defects.ts";
+import { RP_DEFECT_NAMES } from "../adapters/harness-rp/defects.ts";
+import { profileFor, type ProfileName } from "../suites/fuzz/profile.ts";
 import { loadOrCreateKeys } from "../reference/keys.ts";
 import { createTarget } from "../suites/target.ts";
 import { runCampaign } from "../suites/fuzz/campaign.ts";
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     campaign: { type: "string" },
     defect: { type: "string", multiple: true, default: [] },
+    profile: { type: "string", default: "sts" },
   },
 });
 const keys = loadOrCreateKeys(new FakeClock(Date.now()));
@@ -63,7 +67,7 @@ if (values.campaign) {
   const n = Number(values.campaign);
   const { target } = await timedTarget();
   const cpu0 = process.cpuUsage();
-  const r = await runCampaign(stsProfile(target, { maxResponseMs: 5000 }), {
+  const r = await runCampaign(await profileFor(values.profile as ProfileName, target, { maxResponseMs: 5000 }), {
     seed,
     budget: { cases: n },
     streams: Number(values.streams),
@@ -75,18 +79,22 @@ if (values.campaign) {
   console.log(`campaign on the clean reference: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s = ${Math.round((r.cases * 1000) / r.ms)} cases/s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s), seed ${seed}`);
   console.log(failed.length ? `FAILED: ${failed.map((o) => `${o.oracle}: ${o.counterexample!.violation.message} (${o.counterexample!.confirmed ? "reproduced" : "NOT reproduced"} when sent again; ${JSON.stringify(o.counterexample!.input).slice(0, 300)})`).join("; ")}` : "no oracle failed");
 } else if (values.defects) {
-  console.log(`defect (reference/defects.ts)        | found by oracle            | cases to find (seed ${seed}, 1 stream, max ${values.max})`);
-  for (const d of values.defect.length ? values.defect : DEFECT_NAMES) {
+  // Each profile sees its own defects: the STS and IdP areas of reference/defects.ts, the RP's for the consumer.
+  const profile = values.profile as ProfileName;
+  const own = profile === "consumer" ? RP_DEFECT_NAMES : DEFECT_NAMES.filter((d) => defectArea(d) === (profile === "idp" ? "idp" : "sts"));
+  console.log(`defect (${profile === "consumer" ? "harness-rp/defects.ts" : "reference/defects.ts"})   | found by oracle            | cases to find (profile ${profile}, seed ${seed}, 1 stream, max ${values.max}) | seconds`);
+  for (const d of values.defect.length ? values.defect : own) {
     const { target } = await timedTarget([d]);
     let r;
+    const s0 = performance.now();
     try {
-      r = await runCampaign(stsProfile(target, { maxResponseMs: 5000 }), { seed, budget: { cases: Number(values.max) }, streams: 1, stopAtFirst: true, canary: false });
+      r = await runCampaign(await profileFor(profile, target, { maxResponseMs: 5000 }), { seed, budget: { cases: Number(values.max) }, streams: 1, stopAtFirst: true, canary: profile === "idp" });
     } catch (e) {
       console.log(`${d.padEnd(36)} | (not an STS defect: ${(e as Error).message.slice(0, 60)})`);
       continue;
     }
     const hit = r.oracles.filter((o) => o.counterexample).sort((a, b) => a.counterexample!.foundAtCase - b.counterexample!.foundAtCase)[0];
-    console.log(`${d.padEnd(36)} | ${(hit ? `${hit.oracle} [${hit.requirement}]` : "-").padEnd(26)} | ${hit ? hit.counterexample!.foundAtCase : `not found in ${r.cases}`}`);
+    console.log(`${d.padEnd(36)} | ${(hit ? `${hit.oracle} [${hit.requirement}]` : "-").padEnd(26)} | ${String(hit ? hit.counterexample!.foundAtCase : `not found in ${r.cases}`).padEnd(16)} | ${((performance.now() - s0) / 1000).toFixed(1)}`);
   }
 } else {
   // Throughput: fuzz cases/s vs the serial Issue rate of one prebuilt request, interleaved per round.

@@ -119,6 +119,8 @@ export async function runCampaign<I>(profile: FuzzProfile<I>, o: CampaignOptions
       const remainingCases = Number.isFinite(maxCases) ? Math.max(1, maxCases - cases) : 2 ** 30;
       const remainingMs = Number.isFinite(deadline) ? Math.max(1, deadline - performance.now()) : undefined;
       const details = await fc.check(prop, { seed, numRuns: remainingCases, interruptAfterTimeLimit: remainingMs, markInterruptAsFailure: false });
+      // A property that threw is a harness bug (the profiles turn target misbehaviour into violations): say so.
+      if (details.failed && !last) throw new Error(`the ${profile.name} profile failed on a generated input (seed ${seed}, path ${details.counterexamplePath}): ${String(details.errorInstance).slice(0, 2000)}`);
       if (!details.failed || !last || focus === undefined) return;
       if (!live.has(focus)) continue; // another stream got there first
       live.delete(focus);

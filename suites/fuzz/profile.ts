@@ -43,11 +43,15 @@ export async function profileFor(name: ProfileName, target: StsTarget, o: { maxR
       const { stsProfile } = await import("./sts-profile.ts");
       return stsProfile(target, o) as FuzzProfile;
     }
-    case "idp":
+    case "idp": {
       if (!target.passiveIdp) throw new Error("the idp fuzz profile needs a target with a passive IdP (target.passiveIdp); this target has none");
-      throw new Error("the idp fuzz profile is not implemented yet: it needs a reference passive IdP target to be judged against (see the fuzz README section)");
-    case "consumer":
+      const { idpProfile } = await import("./idp-profile.ts");
+      return idpProfile(target, o) as FuzzProfile;
+    }
+    case "consumer": {
       if (!target.tokenConsumer) throw new Error("the consumer fuzz profile needs a target with a token consumer (target.tokenConsumer); this target has none");
-      throw new Error("the consumer fuzz profile is not implemented yet: it needs a reference token consumer target to be judged against (see the fuzz README section)");
+      const { consumerProfile } = await import("./consumer-profile.ts");
+      return consumerProfile(target, o) as FuzzProfile;
+    }
   }
 }

@@ -10,6 +10,8 @@ import type { StsFuzzInput } from "./sts-input.ts";
 const DIR = fileURLToPath(new URL("../../vectors/regressions/", import.meta.url));
 
 function needsOf(profile: string, input: unknown): Need[] {
+  if (profile === "idp") return [{ kind: "passiveIdp" }];
+  if (profile === "consumer") return [{ kind: "tokenConsumer" }];
   if (profile !== "sts") return [];
   const i = input as StsFuzzInput;
   return [{ kind: "version", version: i.version }, { kind: "soap", soap: i.soap }, { kind: "credential", credential: "username" }];
