@@ -3,7 +3,7 @@
 // the command that reproduces it and the wire exchange. Everything from the target is escaped.
 import { isMandatory, isRecommended, type Requirement } from "../suites/requirements/catalogue.ts";
 import type { RunResult } from "./result.ts";
-import { VERDICT_ORDER } from "./result.ts";
+import { VERDICT_ORDER, countsByGroup } from "./result.ts";
 
 function esc(s: string): string {
   return s
@@ -68,6 +68,9 @@ ${c.exchanges
       }</td><td>${got ? got.cases.length : 0}</td></tr>`;
     })
     .join("\n");
+  const groupRows = countsByGroup(r)
+    .map(({ group, counts }) => `<tr><td><code>${esc(group)}</code></td>${VERDICT_ORDER.map((v) => `<td>${counts[v] || ""}</td>`).join("")}</tr>`)
+    .join("\n");
   const covered = [...catalogue.values()].filter((q) => files.has(q.file) && r.requirements[q.id]).length;
   const total = [...catalogue.values()].filter((q) => files.has(q.file)).length;
   return `<!doctype html>
@@ -90,6 +93,11 @@ th{background:#f6f8fa} code{font-size:12.5px}
 <ul class="counts">${counts}</ul>
 <h2 id="failures">Failures, warnings and observations (${notable.length})</h2>
 ${notable.length ? failures : "<p>None: every case passed or was skipped.</p>"}
+<h2 id="groups">By suite and attack class</h2>
+<table><thead><tr><th>group</th>${VERDICT_ORDER.map((v) => `<th>${v}</th>`).join("")}</tr></thead>
+<tbody>
+${groupRows}
+</tbody></table>
 <h2 id="coverage">Coverage matrix (${covered} of ${total} requirements judged)</h2>
 <table><thead><tr><th>id</th><th>spec</th><th>level</th><th>verdict</th><th>requirement</th><th>cases</th></tr></thead>
 <tbody>

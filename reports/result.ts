@@ -69,3 +69,16 @@ export function buildResult(args: {
     requirements,
   };
 }
+
+/** Verdict counts per group of case ids — the first two path segments, e.g. "ws-fed/undici" or "security/xsw"
+ * (an attack class) — so a report reads by suite and attack class. */
+export function countsByGroup(r: Pick<RunResult, "cases">): { group: string; counts: Record<Verdict, number> }[] {
+  const groups = new Map<string, Record<Verdict, number>>();
+  for (const c of r.cases) {
+    const group = c.id.split("/").slice(0, 2).join("/");
+    const counts = groups.get(group) ?? emptyCounts();
+    counts[c.verdict]++;
+    groups.set(group, counts);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, counts]) => ({ group, counts }));
+}

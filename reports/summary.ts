@@ -1,7 +1,7 @@
 // The console summary of a run: verdict counts, then the non-passing cases (failures first) with the command that
 // reproduces each.
 import type { RunResult } from "./result.ts";
-import { VERDICT_ORDER } from "./result.ts";
+import { VERDICT_ORDER, countsByGroup } from "./result.ts";
 import type { Comparison } from "./expectations.ts";
 
 export function summaryText(r: RunResult, cmp?: Comparison): string {
@@ -18,6 +18,11 @@ export function summaryText(r: RunResult, cmp?: Comparison): string {
       if (c.message) lines.push(`      ${c.message.split("\n")[0]!.slice(0, 300)}`);
       if (c.verdict === "FAIL" || c.verdict === "ERROR") lines.push(`      reproduce: ${c.reproduce}`);
     }
+  }
+  lines.push("");
+  lines.push("by suite / attack class:");
+  for (const { group, counts } of countsByGroup(r)) {
+    lines.push(`  ${group.padEnd(34)} ${VERDICT_ORDER.filter((v) => counts[v]).map((v) => `${v} ${counts[v]}`).join("  ")}`);
   }
   const req = Object.values(r.requirements);
   lines.push("");

@@ -62,8 +62,12 @@ describe.runIf(canRun)("HTML summary in headless Chromium", () => {
       const failText = await page.textContent('details.case[data-verdict="FAIL"]');
       expect(failText).toContain("RSTR Context is <undefined> & wrong");
       expect(failText).toContain("npx wsconform run --grep 'ws-trust/c/fail:'");
-      const rows = await page.$$eval("table tbody tr", (trs) => trs.length);
+      const rows = await page.$$eval("#coverage + table tbody tr", (trs) => trs.length);
       expect(rows).toBe(83); // every ws-trust.json requirement, covered or not
+      // Verdict counts per suite / attack class (first two id segments).
+      const groups = await page.$$eval("#groups + table tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
+      expect(groups.length).toBeGreaterThan(0);
+      expect(groups.every((g) => /^[^/]+\/[^/]+$/.test(g ?? ""))).toBe(true);
       expect(await page.$$eval("script", (s) => s.length)).toBe(0);
       expect(dialogs).toEqual([]);
       const dir = join(tmpdir(), "wsconform-html-check");
