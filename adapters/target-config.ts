@@ -181,6 +181,27 @@ export function referenceTargetConfig(defects: string[] = []): TargetConfig {
   };
 }
 
+/** A bare URL (`--target https://sts.example`): an AD FS-shaped HTTP target with the reference's demo credentials
+ * and relying parties, username endpoints only unless `withCertificateEndpoints`. Shared by run, fuzz and probe. */
+export function urlTargetConfig(url: string, withCertificateEndpoints = true): TargetConfig {
+  const base = referenceTargetConfig();
+  const path = (v: "13" | "2005", c: string) => `/adfs/services/trust/${v}/${c}`;
+  return validateTargetConfig({
+    target: {
+      kind: "http",
+      baseUrl: url,
+      endpoints: {
+        "1.3": { username: path("13", "usernamemixed"), ...(withCertificateEndpoints ? { certificate: path("13", "certificatemixed") } : {}) },
+        "2005": { username: path("2005", "usernamemixed"), ...(withCertificateEndpoints ? { certificate: path("2005", "certificatemixed") } : {}) },
+      },
+    },
+    credentials: base.credentials,
+    appliesTo: base.appliesTo,
+    capabilities: { ...base.capabilities, credentials: ["username"] },
+    clockSkewSeconds: base.clockSkewSeconds,
+  });
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

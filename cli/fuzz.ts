@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
+import { referenceTargetConfig, urlTargetConfig } from "../adapters/target-config.ts";
 import type { StsTarget } from "../adapters/sts-target.ts";
 import { buildResult, type RunResult } from "../reports/result.ts";
 import { junitXml } from "../reports/junit.ts";
@@ -36,20 +36,10 @@ export function parseShard(s: string | undefined): { index: number; count: numbe
   return { index, count };
 }
 
-/** A bare URL: an AD FS-shaped HTTP target with the reference's demo credentials (as `wsconform run` reads one). */
-function configForUrl(url: string): TargetConfig {
-  const base = referenceTargetConfig();
-  return validateTargetConfig({
-    target: { kind: "http", baseUrl: url, endpoints: { "1.3": { username: "/adfs/services/trust/13/usernamemixed" }, "2005": { username: "/adfs/services/trust/2005/usernamemixed" } } },
-    credentials: base.credentials,
-    appliesTo: base.appliesTo,
-    capabilities: { ...base.capabilities, credentials: ["username"] },
-  });
-}
 
 /** The target of --target FILE|URL, or the in-process reference (with --defect). */
 export async function openTarget(target: string | undefined, defects: string[]): Promise<{ target: StsTarget; targetArg: string; defects?: string[] }> {
-  if (target && /^https?:\/\//.test(target)) return { target: await createTarget(configForUrl(target)), targetArg: ` --target ${target}` };
+  if (target && /^https?:\/\//.test(target)) return { target: await createTarget(urlTargetConfig(target, false)), targetArg: ` --target ${target}` };
   if (target) {
     const { config, baseDir } = loadTargetConfigFile(target);
     return { target: await createTarget(config, { baseDir }), targetArg: ` --target ${target}` };

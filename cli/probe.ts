@@ -2,7 +2,7 @@
 // by bisection (suites/security/skew/probe.ts) and judge it: INFO always, WARN beyond five minutes, FAIL beyond the
 // tolerance the target claims. Exit codes as `run`: 0 ok (INFO/WARN), 1 FAIL, 2 harness or configuration error.
 import { parseArgs } from "node:util";
-import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
+import { referenceTargetConfig, urlTargetConfig } from "../adapters/target-config.ts";
 import type { StsTarget } from "../adapters/sts-target.ts";
 import { createTarget, loadTargetConfigFile } from "../suites/target.ts";
 import { describeDirection, probeSkew, ProbeError, type SkewFace, type SkewWindow } from "../suites/security/skew/probe.ts";
@@ -14,24 +14,6 @@ export const PROBE_USAGE = `usage: wsconform probe skew [--target FILE|URL] [--f
   exit codes: 0 ok, 1 FAIL, 2 harness or configuration error
 `;
 
-/** A bare URL: an AD FS-shaped HTTP target with the reference's demo credentials (as `run` does). */
-function configForUrl(url: string): TargetConfig {
-  const base = referenceTargetConfig();
-  return validateTargetConfig({
-    target: {
-      kind: "http",
-      baseUrl: url,
-      endpoints: {
-        "1.3": { username: "/adfs/services/trust/13/usernamemixed" },
-        "2005": { username: "/adfs/services/trust/2005/usernamemixed" },
-      },
-    },
-    credentials: base.credentials,
-    appliesTo: base.appliesTo,
-    capabilities: { ...base.capabilities, credentials: ["username"] },
-    clockSkewSeconds: base.clockSkewSeconds,
-  });
-}
 
 function report(w: SkewWindow, out: (s: string) => void): void {
   out(`${w.verdict} ${w.face}: claimed tolerance ${w.claimedSeconds} s; clock: ${w.clock.note}\n`);
@@ -78,7 +60,7 @@ export async function probeCommand(args: string[], out: (s: string) => void = (s
   }
   let target: StsTarget;
   try {
-    if (values.target && /^https?:\/\//.test(values.target)) target = await createTarget(configForUrl(values.target));
+    if (values.target && /^https?:\/\//.test(values.target)) target = await createTarget(urlTargetConfig(values.target, false));
     else if (values.target) {
       const { config, baseDir } = loadTargetConfigFile(values.target);
       target = await createTarget(config, { baseDir });

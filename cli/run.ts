@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startVitest } from "vitest/node";
 import AllureReporter from "allure-vitest/reporter";
-import { referenceTargetConfig, validateTargetConfig, type TargetConfig } from "../adapters/target-config.ts";
+import { referenceTargetConfig, urlTargetConfig } from "../adapters/target-config.ts";
 import { compare, expectationsFrom, parseExpectations, type ExpectationFile } from "../reports/expectations.ts";
 import { junitXml } from "../reports/junit.ts";
 import { summaryHtml } from "../reports/html.ts";
@@ -25,23 +25,6 @@ function harnessVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** A bare URL: an AD FS-shaped HTTP target with the reference's demo credentials and relying parties. */
-function configForUrl(url: string): TargetConfig {
-  const base = referenceTargetConfig();
-  return validateTargetConfig({
-    target: {
-      kind: "http",
-      baseUrl: url,
-      endpoints: {
-        "1.3": { username: "/adfs/services/trust/13/usernamemixed", certificate: "/adfs/services/trust/13/certificatemixed" },
-        "2005": { username: "/adfs/services/trust/2005/usernamemixed", certificate: "/adfs/services/trust/2005/certificatemixed" },
-      },
-    },
-    credentials: base.credentials,
-    appliesTo: base.appliesTo,
-    capabilities: { ...base.capabilities, credentials: ["username"] },
-  });
-}
 
 export async function runCommand(args: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const { values } = parseArgs({
@@ -64,7 +47,7 @@ export async function runCommand(args: string[], out: (s: string) => void = (s) 
   let describeTarget: { name: string; kind: string; url?: string; capabilities: unknown };
   const env: Record<string, string> = {};
   if (values.target && /^https?:\/\//.test(values.target)) {
-    const cfg = configForUrl(values.target);
+    const cfg = urlTargetConfig(values.target);
     const path = join(tmpdir(), `wsconform-target-${process.pid}.json`);
     writeFileSync(path, JSON.stringify(cfg));
     env.WSCONFORM_TARGET_CONFIG = path;
