@@ -93,23 +93,7 @@ export class CaseContext {
     const soap = o.soap ?? (this.target.capabilities.soapVersions.includes("1.2") ? "1.2" : "1.1");
     const user = o.otherUser ? this.target.otherUser : this.target.user;
     if (o.otherUser && !user) this.skip("no second user is configured (credentials.otherUser)");
-    const recording: SoapTransport = async (req) => {
-      const started = performance.now();
-      const rec: RecordedExchange = { path: req.path, request: req.body, ms: 0 };
-      this.exchanges.push(rec);
-      try {
-        const res = await this.target.transport(req);
-        rec.status = res.status;
-        rec.contentType = res.contentType;
-        rec.response = res.body;
-        return res;
-      } catch (e) {
-        rec.error = (e as Error).message;
-        throw e;
-      } finally {
-        rec.ms = performance.now() - started;
-      }
-    };
+    const recording = recordingTransport(this.target.transport, (rec) => this.exchanges.push(rec));
     return new StsClient({
       transport: recording,
       clock: this.target.clock,
@@ -141,6 +125,46 @@ export class CaseContext {
   info(observation: string): void {
     this.observations.push(observation);
   }
+}
+
+export interface RecordingOptions {
+  /** Bound on each exchange (in-process targets have no transport timeout of their own). */
+  boundMs?: number;
+  /** Keep at most this many characters of each request and response in the record. */
+  keepChars?: number;
+}
+
+/** A transport that hands every exchange to `sink` as it starts and fills it in when it ends (wire evidence). */
+export function recordingTransport(inner: SoapTransport, sink: (rec: RecordedExchange) => void, o: RecordingOptions = {}): SoapTransport {
+  const keep = (s: string) => (o.keepChars !== undefined && s.length > o.keepChars ? `${s.slice(0, o.keepChars)}…(${s.length} characters)` : s);
+  return async (req) => {
+    const started = performance.now();
+    const rec: RecordedExchange = { path: req.path, request: keep(req.body), ms: 0 };
+    sink(rec);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const answer = inner(req);
+      const res = o.boundMs === undefined
+        ? await answer
+        : await Promise.race([
+            answer,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new TransportError("timeout", `no answer within ${o.boundMs} ms`)), o.boundMs);
+              timer.unref?.();
+            }),
+          ]);
+      rec.status = res.status;
+      rec.contentType = res.contentType;
+      rec.response = keep(res.body);
+      return res;
+    } catch (e) {
+      rec.error = (e as Error).message;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      rec.ms = performance.now() - started;
+    }
+  };
 }
 
 let catalogue: Map<string, Requirement> | undefined;

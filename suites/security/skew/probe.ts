@@ -14,8 +14,7 @@ import { NS, type TrustVersion } from "../../../protocol/namespaces.ts";
 import { StsClient, type Exchange } from "../../../adapters/sts-client.ts";
 import type { StsTarget } from "../../../adapters/sts-target.ts";
 import type { ConsumerOutcome, Delivery, TokenConsumer } from "../../../adapters/token-consumer.ts";
-import type { SoapTransport } from "../../../adapters/transport.ts";
-import type { RecordedExchange } from "../../case.ts";
+import { recordingTransport, type RecordedExchange } from "../../case.ts";
 import { issueRst } from "../../ws-trust/support.ts";
 import { attackerKeysFor } from "../keys.ts";
 import { envelope, idpSigned, randomIds, tokenSpec, type DeliveryKind, type SamlVersion, type Scenario } from "../scenario.ts";
@@ -195,23 +194,8 @@ export function stsVersion(target: StsTarget): TrustVersion | undefined {
 /** A requestor for the probe (PasswordText UsernameToken, no UT Created: only the Timestamp is probed). */
 export function probeClient(target: StsTarget, version: TrustVersion, record?: (e: RecordedExchange) => void): StsClient {
   const path = target.endpoint(version, "username")!;
-  const transport: SoapTransport = async (req) => {
-    const rec: RecordedExchange = { path: req.path, request: req.body, ms: 0 };
-    record?.(rec);
-    const started = performance.now();
-    try {
-      const res = await target.transport(req);
-      rec.status = res.status;
-      rec.contentType = res.contentType;
-      rec.response = res.body;
-      return res;
-    } catch (e) {
-      rec.error = (e as Error).message;
-      throw e;
-    } finally {
-      rec.ms = performance.now() - started;
-    }
-  };
+  const transport = recordingTransport(target.transport, (rec) => record?.(rec));
+
   return new StsClient({
     transport,
     clock: target.clock,

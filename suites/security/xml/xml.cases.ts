@@ -12,8 +12,7 @@ import type { TrustVersion } from "../../../protocol/namespaces.ts";
 import { startCanary, type Canary } from "../../../adapters/canary.ts";
 import { StsClient, type Exchange } from "../../../adapters/sts-client.ts";
 import type { ConsumerOutcome, Delivery, TokenConsumer } from "../../../adapters/token-consumer.ts";
-import { TransportError, type SoapTransport } from "../../../adapters/transport.ts";
-import { TargetError, type CaseContext, type CaseDefinition, type RecordedExchange } from "../../case.ts";
+import { TargetError, recordingTransport, type CaseContext, type CaseDefinition, type RecordedExchange } from "../../case.ts";
 import { issueRst } from "../../ws-trust/support.ts";
 import { consumerScenario, describeAnswer, issued, stsVersion } from "../skew/probe.ts";
 import { envelope, idpSigned, samlResponseEnvelope, tokenSpec, wresultEnvelope, type DeliveryKind, type SamlVersion } from "../scenario.ts";
@@ -39,24 +38,8 @@ async function bounded<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
 /** A requestor whose every exchange is bounded in time (in-process targets have no transport timeout) and recorded shortened. */
 function boundedClient(t: CaseContext, version: TrustVersion): StsClient {
   const path = t.target.endpoint(version, "username")!;
-  const transport: SoapTransport = async (req) => {
-    const rec: RecordedExchange = { path: req.path, request: shorten(req.body), ms: 0 };
-    t.exchanges.push(rec);
-    const started = performance.now();
-    try {
-      const res = await bounded(t.target.transport(req), XML_BOUND_MS);
-      if (res === "timeout") throw new TransportError("timeout", `no answer within ${XML_BOUND_MS} ms`);
-      rec.status = res.status;
-      rec.contentType = res.contentType;
-      rec.response = shorten(res.body);
-      return res;
-    } catch (e) {
-      rec.error = (e as Error).message;
-      throw e;
-    } finally {
-      rec.ms = performance.now() - started;
-    }
-  };
+  const transport = recordingTransport(t.target.transport, (rec) => t.exchanges.push(rec), { boundMs: XML_BOUND_MS, keepChars: 64 * 1024 });
+
   return new StsClient({
     transport,
     clock: t.target.clock,
