@@ -28,6 +28,8 @@ export interface HttpExchange {
 export interface RpSession {
   /** POST wa=wsignin1.0, wresult (and wctx) to the reply URL, as the IdP's auto-submitting form would. */
   postWresult(wresult: string, wctx?: string): Promise<HttpExchange>;
+  /** POST any form to the reply URL (e.g. the SAML 2.0 POST binding's SAMLResponse and RelayState). */
+  postForm(fields: Record<string, string>): Promise<HttpExchange>;
   /** The probe: is this browser signed in at the RP? */
   signedIn(): Promise<boolean>;
   /** GET the cleanup URL with wa=wsignoutcleanup1.0 (and wreply). */
@@ -112,8 +114,10 @@ export function httpRelyingPartyTarget(config: HttpRelyingPartyConfig): RelyingP
       const x: HttpExchange = { method, url };
       if (form) {
         const shown = new URLSearchParams(form);
-        const w = shown.get("wresult");
-        if (w) shown.set("wresult", shorten(w, 512));
+        for (const k of ["wresult", "SAMLResponse"]) {
+          const w = shown.get(k);
+          if (w) shown.set(k, shorten(w, 512));
+        }
         x.requestBody = shown.toString();
       }
       log.push(x);
@@ -138,6 +142,10 @@ export function httpRelyingPartyTarget(config: HttpRelyingPartyConfig): RelyingP
         const form = new URLSearchParams({ wa: WA.signIn, wresult });
         if (wctx !== undefined) form.set("wctx", wctx);
         const { res: _res, ...x } = await exchange("POST", config.replyUrl, form);
+        return x;
+      },
+      async postForm(fields) {
+        const { res: _res, ...x } = await exchange("POST", config.replyUrl, new URLSearchParams(fields));
         return x;
       },
       async signedIn() {

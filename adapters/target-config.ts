@@ -38,6 +38,20 @@ export interface TargetConfig {
   passive?: PassiveConfig;
   /** A WS-Federation relying party at the target (the harness plays the IdP it trusts). */
   relyingParty?: RelyingPartyConfig;
+  /** A SAML 2.0 service provider at the target (its ACS URL takes SAMLResponse; the token attacks run there). */
+  samlSp?: SamlSpConfig;
+}
+
+/** The SAML 2.0 SP face: the ACS URL (POST binding), its entity id, the IdP it trusts (the harness signs with that
+ * key) and how to tell a session exists (as for relyingParty). */
+export interface SamlSpConfig {
+  acsUrl: string;
+  entityId: string;
+  issuer: string;
+  signingKey: { cert: string; key: string };
+  probe: { url: string; status?: number; cookie?: string };
+  relayState?: string;
+  tlsCa?: string[];
 }
 
 /** The passive face of a target. The harness starts its own relying parties at the reply URLs the IdP registered. */
@@ -235,7 +249,7 @@ function checkEndpointsAndCa(t: Record<string, unknown>, problems: string[], end
 export function validateTargetConfig(raw: unknown): TargetConfig {
   const problems: string[] = [];
   if (!isObj(raw)) throw new TargetConfigError(["the configuration must be a JSON object"]);
-  const known = new Set(["$schema", "target", "credentials", "trustAnchors", "issuerName", "appliesTo", "capabilities", "clockSkewSeconds", "passive", "relyingParty"]);
+  const known = new Set(["$schema", "target", "credentials", "trustAnchors", "issuerName", "appliesTo", "capabilities", "clockSkewSeconds", "passive", "relyingParty", "samlSp"]);
   // Keys starting with "$" are comments ("$comment", "$schema"), as `wsconform init` writes them.
   for (const k of Object.keys(raw)) if (!known.has(k) && !k.startsWith("$")) problems.push(`${k}: unknown field; known fields are ${[...known].filter((x) => x !== "$schema").join(", ")}`);
   const strip = (v: unknown): unknown =>
@@ -243,7 +257,9 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
   const t = strip(raw.target) as Record<string, unknown> | undefined;
   const passive = raw.passive === undefined ? undefined : passiveConfig(strip(raw.passive), problems);
   const relyingParty = raw.relyingParty === undefined ? undefined : relyingPartyConfig(strip(raw.relyingParty), problems);
-  const otherFaces = !!passive || !!relyingParty;
+  const samlSp = raw.samlSp === undefined ? undefined : samlSpConfig(strip(raw.samlSp), problems);
+  if (relyingParty && samlSp) problems.push("samlSp: a target has one token consumer; describe either relyingParty or samlSp");
+  const otherFaces = !!passive || !!relyingParty || !!samlSp;
   const noWsTrust = otherFaces && isObj(t) && t.kind !== "reference" && (t.endpoints === undefined || (isObj(t.endpoints) && Object.keys(t.endpoints).length === 0));
   if (!isObj(t)) problems.push('target: must be an object with "kind": "reference", "http" or "container"');
   else if (t.kind === "http") {
@@ -309,6 +325,7 @@ export function validateTargetConfig(raw: unknown): TargetConfig {
     clockSkewSeconds: skew as number,
     passive,
     relyingParty,
+    ...(samlSp ? { samlSp } : {}),
   };
 }
 
@@ -380,6 +397,27 @@ function relyingPartyConfig(r: unknown, problems: string[]): RelyingPartyConfig 
   if (r.tokenTypes !== undefined) subset("relyingParty.tokenTypes", r.tokenTypes, TOKEN_TYPES, problems);
   if (r.tlsCa !== undefined && !(Array.isArray(r.tlsCa) && r.tlsCa.every((x) => typeof x === "string"))) problems.push("relyingParty.tlsCa: must be an array of PEM file paths");
   return r as unknown as RelyingPartyConfig;
+}
+
+const SP_FIELDS = ["acsUrl", "entityId", "issuer", "signingKey", "probe", "relayState", "tlsCa"];
+
+function samlSpConfig(r: unknown, problems: string[]): SamlSpConfig | undefined {
+  if (!isObj(r)) {
+    problems.push("samlSp: must be an object {acsUrl, entityId, issuer, signingKey, probe, relayState?, tlsCa?}");
+    return undefined;
+  }
+  for (const k of Object.keys(r)) if (!SP_FIELDS.includes(k)) problems.push(`samlSp.${k}: unknown field; known fields are ${SP_FIELDS.join(", ")}`);
+  if (!isHttpUrl(r.acsUrl)) problems.push("samlSp.acsUrl: must be the http(s) Assertion Consumer Service URL (POST binding)");
+  if (typeof r.entityId !== "string" || !r.entityId) problems.push("samlSp.entityId: must be the SP's entity id (the audience its assertions carry)");
+  if (typeof r.issuer !== "string" || !r.issuer) problems.push("samlSp.issuer: must be the IdP entity id the SP trusts");
+  if (!isObj(r.signingKey) || typeof r.signingKey.cert !== "string" || typeof r.signingKey.key !== "string") {
+    problems.push("samlSp.signingKey: must be {cert: PEM file the SP trusts, key: its PEM private key}");
+  }
+  const probe = r.probe;
+  if (!isObj(probe) || !isHttpUrl(probe.url)) problems.push('samlSp.probe: must be {"url": a page that needs a session, "status"?: 200, "cookie"?: name}');
+  if (r.relayState !== undefined && typeof r.relayState !== "string") problems.push("samlSp.relayState: must be a string");
+  if (r.tlsCa !== undefined && !(Array.isArray(r.tlsCa) && r.tlsCa.every((x) => typeof x === "string"))) problems.push("samlSp.tlsCa: must be an array of PEM file paths");
+  return r as unknown as SamlSpConfig;
 }
 
 const CONTAINER_FIELDS = ["kind", "name", "image", "port", "env", "wait", "startupTimeoutMs", "endpoints", "tlsCa", "timeoutMs"];

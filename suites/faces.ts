@@ -11,6 +11,7 @@ import { isRpDefect } from "../adapters/harness-rp/defects.ts";
 import type { PassiveIdpTarget } from "../adapters/passive-idp-target.ts";
 import { httpRelyingPartyTarget, referenceRelyingPartyTarget, type RelyingPartyTarget } from "../adapters/relying-party-target.ts";
 import { relyingPartyConsumer } from "../adapters/rp-consumer.ts";
+import { samlSpConsumer } from "../adapters/saml-sp-consumer.ts";
 import type { TokenConsumer } from "../adapters/token-consumer.ts";
 import type { PassiveConfig, RelyingPartyConfig, TargetConfig } from "../adapters/target-config.ts";
 import type { Clock } from "../protocol/clock.ts";
@@ -216,6 +217,25 @@ export async function remoteFaces(config: TargetConfig, baseDir: string, clock: 
       faces.relyingParty = rp;
       faces.tokenConsumer = relyingPartyConsumer(rp);
       closers.push(() => rp.close());
+    }
+    if (config.samlSp) {
+      const sp = config.samlSp;
+      const key = certifiedKeyFromPem(readPem(baseDir, sp.signingKey.cert), readPem(baseDir, sp.signingKey.key));
+      new X509Certificate(key.certPem);
+      const c = samlSpConsumer({
+        name: config.target.name ?? sp.acsUrl,
+        acsUrl: sp.acsUrl,
+        entityId: sp.entityId,
+        issuer: sp.issuer,
+        signingKey: { privateKey: key.privateKey, certDer: key.certDer },
+        clock,
+        clockSkewSeconds: config.clockSkewSeconds,
+        probe: sp.probe.cookie ? { kind: "cookie", name: sp.probe.cookie } : { kind: "url", url: sp.probe.url, status: sp.probe.status },
+        relayState: sp.relayState,
+        tlsCa: sp.tlsCa?.map((f) => readPem(baseDir, f)),
+      });
+      faces.tokenConsumer = c;
+      closers.push(() => c.close());
     }
   } catch (e) {
     await faces.close();

@@ -1,5 +1,6 @@
 // The harness's own WS-Federation relying party (issue 4 §2): an HTTP(S) server on loopback that takes wresult
-// over POST, validates it with the strict consumer, keeps a cookie session, answers wsignoutcleanup1.0 with an
+// over POST (and, SAML 2.0 POST binding, SAMLResponse + RelayState: protocol/saml/response.ts), validates it with
+// the strict consumer, keeps a cookie session, answers wsignoutcleanup1.0 with an
 // image, starts sign-in and sign-out at the IdP, and records every call so a suite can see what an IdP did to it.
 // Several instances run at once (sign-out propagation needs N RPs): they share the host 127.0.0.1, and cookies
 // ignore ports, so each instance names its cookie after its port.
@@ -10,7 +11,8 @@ import type { AddressInfo } from "node:net";
 import { toXsDateTime, type Clock } from "../../protocol/clock.ts";
 import type { TrustAnchor } from "../../protocol/dsig/verify.ts";
 import { trustAnchorFromCert } from "../../protocol/dsig/verify.ts";
-import { AssertionReplayCache, SamlConsumer } from "../../protocol/saml/consume.ts";
+import { AssertionReplayCache, SamlConsumer, type Consumed, type ConsumerOptions } from "../../protocol/saml/consume.ts";
+import { SamlResponseConsumer, decodeSamlResponse } from "../../protocol/saml/response.ts";
 import { parseFederationMetadata } from "../../protocol/wsfed/metadata.ts";
 import { WA, withPassiveQuery } from "../../protocol/wsfed/parameters.ts";
 import { WRESULT_ERROR_RULES, WresultError, parseWresult } from "../../protocol/wsfed/wresult.ts";
@@ -157,7 +159,8 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
   let cookieName = "";
   let replyUrl = "";
 
-  const consumer = new SamlConsumer({
+  // One replay cache for both deliveries: an assertion used in a wresult cannot come back in a SAMLResponse.
+  const consumerOptions: ConsumerOptions = {
     anchors,
     issuers: issuer !== undefined ? [issuer] : undefined,
     audience: o.realm,
@@ -169,7 +172,10 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     skewSeconds: o.skewSeconds,
     replayCache: new AssertionReplayCache(clock),
     off: consumerRulesOff(defects),
-  });
+  };
+  const consumer = new SamlConsumer(consumerOptions);
+  // SAML 2.0 Web SSO POST binding (SAMLResponse to the reply URL): Destination must be the reply URL.
+  const responseConsumer = new SamlResponseConsumer(consumerOptions);
 
   function record(call: RpCall): void {
     if (calls.length >= maxCalls) calls.shift();
@@ -251,7 +257,9 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     }
     // Query parameters on a POST are ignored (MS-MWBF): wa and the rest come from the form only.
     call.form = {};
-    for (const [k, v] of form) call.form[k] = k === "wresult" && v.length > 2048 ? `${v.slice(0, 2048)}…(${v.length} chars)` : v;
+    for (const [k, v] of form) call.form[k] = (k === "wresult" || k === "SAMLResponse") && v.length > 2048 ? `${v.slice(0, 2048)}…(${v.length} chars)` : v;
+    // SAML 2.0 POST binding: SAMLResponse (base64 Response) and RelayState, no wa.
+    if (form.has("SAMLResponse")) return samlSignIn(res, form, call);
     const wa = form.get("wa") ?? undefined;
     call.wa = wa;
     // MS-MWBF sends cleanup by GET only; an IdP that posts it is still answered, never refused (F32).
@@ -292,6 +300,27 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
       call.reason = `${r.code} (${r.rules.join(", ")}): ${r.reason}`;
       return html(res, 403, "Sign-in refused", `<p>${escapeHtml(call.reason)}</p>`);
     }
+    startSession(res, call, r, form.get("wctx") ?? undefined);
+  }
+
+  async function samlSignIn(res: ServerResponse, form: URLSearchParams, call: RpCall): Promise<void> {
+    const xml = decodeSamlResponse(form.get("SAMLResponse") ?? "");
+    if (xml === undefined) {
+      call.outcome = "bad-request";
+      call.reason = "SAMLResponse is not base64";
+      return html(res, 400, "Bad request", `<p>${escapeHtml(call.reason)}</p>`);
+    }
+    const r = responseConsumer.consume(xml);
+    if (!r.ok) {
+      call.outcome = "rejected";
+      call.reason = `${r.code} (${r.rules.join(", ")}): ${r.reason}`;
+      return html(res, 403, "Sign-in refused", `<p>${escapeHtml(call.reason)}</p>`);
+    }
+    startSession(res, call, r, form.get("RelayState") ?? undefined);
+  }
+
+  /** A new session for an accepted token; then to the local target (wctx / RelayState) or a "signed in" page. */
+  function startSession(res: ServerResponse, call: RpCall, r: Consumed, relay: string | undefined): void {
     const now = clock.now();
     // Oldest first out when full: that only signs someone out, it never lets anyone in.
     while (sessions.size >= maxSessions) sessions.delete(sessions.keys().next().value!);
@@ -308,7 +337,7 @@ export async function startHarnessRp(o: HarnessRpOptions): Promise<HarnessRpInst
     call.outcome = "signed-in";
     call.reason = `subject ${r.subject}`;
     const setCookie = `${cookieName}=${sid}; ${cookieAttributes()}`;
-    const target = localTarget(form.get("wctx") ?? undefined);
+    const target = localTarget(relay);
     if (target) return send(res, 302, { location: `${origin}${target}`, "set-cookie": setCookie });
     html(res, 200, "Signed in", `<p>Signed in as <b>${escapeHtml(r.subject)}</b>.</p><p><a href="${escapeHtml(protectedPath)}">protected page</a></p>`, { "set-cookie": setCookie });
   }
