@@ -17,6 +17,9 @@
 //              Default: three demo RPs (DEFAULT_RPS).
 //   --port     default 18140; 0: a free port is picked.
 //   --describe where to write the passive-target description (default <state>/passive-target.json).
+//   --signout-confirmation  keep the demo realm's sign-out confirmation page (by default wsignout1.0 signs out
+//              at once).
+//   --rsa-sha1 keep the STS's default token signature (rsa-sha1/sha1; by default it is switched to rsa-sha256).
 //
 // When the IdP answers (its metadata URL returns 200), prints `ready <base URL>` and `description <file>`.
 // SIGTERM/SIGINT stop Tomcat and exit 0. Users (the STS's REALMA): alice/ecila, bob/bob, ted/det.
@@ -82,7 +85,7 @@ function keytool(args) {
   execFileSync("keytool", ["-noprompt", ...args], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-function prepare(state, host, port, rps) {
+function prepare(state, host, port, rps, opts) {
   const keys = join(state, "keys");
   mkdirSync(keys, { recursive: true });
   const tlsP12 = join(keys, "tls.p12");
@@ -115,6 +118,8 @@ function prepare(state, host, port, rps) {
   patch(cfg, 'value="https://localhost:9443/fediz-idp-sts/REALMA"', `value="${base}/fediz-idp-sts/REALMA"`);
   patch(cfg, 'value="https://localhost:9443/fediz-idp/federation"', `value="${base}/fediz-idp/federation"`);
   patch(cfg, '<property name="provideIdpList" value="true" />', '<property name="provideIdpList" value="false" />');
+  // wsignout1.0 ends the session at once (the demo default asks the user to confirm on a page first).
+  if (!opts.signOutConfirmation) patch(cfg, '<property name="rpSingleSignOutConfirmation" value="true"/>', '<property name="rpSingleSignOutConfirmation" value="false"/>');
   const ids = rps.map((_, i) => `srv-wsconform-rp${i + 1}`);
   patch(
     cfg,
@@ -154,6 +159,22 @@ ${ids.map((id) => `                <ref bean="${id}" />`).join("\n")}
       .join("")}
     <bean id="claim_role"`,
   );
+
+  // Token signatures: the STS's default is rsa-sha1 + sha1 (CXF 3.0 SignatureProperties), which the harness refuses
+  // by policy and which would hide every later check; rsa-sha256 + sha256 unless --rsa-sha1 keeps the default.
+  if (!opts.rsaSha1) {
+    patch(
+      join(sts, "WEB-INF/cxf-transport.xml"),
+      `<property name="issuer" value="Fediz STS" />`,
+      `<property name="issuer" value="Fediz STS" />
+        <property name="signatureProperties">
+            <bean class="org.apache.cxf.sts.SignatureProperties">
+                <property name="signatureAlgorithm" value="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" />
+                <property name="digestAlgorithm" value="http://www.w3.org/2001/04/xmlenc#sha256" />
+            </bean>
+        </property>`,
+    );
+  }
 
   // The STS endpoints the IdP authenticates users against: this host and port.
   const sec = join(webInf, "security-config.xml");
@@ -252,6 +273,8 @@ async function main() {
         rp: { type: "string", multiple: true, default: [] },
         state: { type: "string" },
         describe: { type: "string" },
+        "rsa-sha1": { type: "boolean", default: false },
+        "signout-confirmation": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -259,7 +282,7 @@ async function main() {
     fail(e.message);
   }
   if (values.help) {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 22).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 26).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
     return;
   }
   if (!existsSync(JAR) || !existsSync(join(WARS, "fediz-idp.war")) || !existsSync(join(WARS, "fediz-idp-sts.war"))) fail("not installed (run peers/fediz/install.sh)", 3);
@@ -277,7 +300,7 @@ async function main() {
   const started = Date.now();
   let files;
   try {
-    files = prepare(state, host, port, rps);
+    files = prepare(state, host, port, rps, { rsaSha1: values["rsa-sha1"], signOutConfirmation: values["signout-confirmation"] });
   } catch (e) {
     fail(`preparing the WARs: ${e.message}`, 4);
   }
