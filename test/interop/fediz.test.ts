@@ -1,8 +1,8 @@
 // The WS-Federation suites against the Apache CXF Fediz IdP (peers/fediz: the fediz-idp and fediz-idp-sts WARs, the
 // newest published on Maven Central, in one embedded Tomcat 9 over TLS), started with three harness relying parties
 // at fixed loopback reply URLs. Every `ws-fed/` case except the RP ones, on the drivers selected by FEDIZ_DRIVERS
-// (default: undici; "undici,chromium" adds the Chromium driver), compared with peers/fediz/wsfed-expectations.json
-// (no unexpected FAIL/ERROR, no unexpected pass) and written to reports/out/interop/fediz/result.json (the interop
+// (default: undici and chromium when /usr/bin/chromium exists, else undici; e.g. FEDIZ_DRIVERS=undici), compared
+// with peers/fediz/wsfed-expectations.json (no unexpected FAIL/ERROR, no unexpected pass) and written to reports/out/interop/fediz/result.json (the interop
 // matrix reads it). Without java/mvn the test fails under CI=true and is skipped otherwise.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,8 @@ const OUT = join(ROOT, "reports/out/interop/fediz");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const TITLE = "Apache CXF Fediz 1.2.0 IdP";
 const RPS = [18131, 18132, 18133].map((p, i) => ({ realm: `urn:wsconform:interop:fediz:rp${i + 1}`, replyUrl: `http://127.0.0.1:${p}/rp${i + 1}/` }));
-const DRIVERS = (process.env.FEDIZ_DRIVERS ?? "undici").split(",").map((s) => s.trim()).filter(Boolean);
+// Both drivers when Debian's Chromium is there (as the other IdP peers run), else undici only.
+const DRIVERS = (process.env.FEDIZ_DRIVERS ?? (existsSync("/usr/bin/chromium") ? "undici,chromium" : "undici")).split(",").map((s) => s.trim()).filter(Boolean);
 const select = (id: string) => id.startsWith("ws-fed/") && !id.startsWith("ws-fed/rp/") && (!/^ws-fed\/(undici|chromium)\//.test(id) || DRIVERS.includes(id.split("/")[1]!));
 
 const install = installPeer(join(ROOT, "peers/fediz/install.sh"), ["java", "mvn", "keytool"], 900_000);
