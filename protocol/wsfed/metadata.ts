@@ -510,7 +510,12 @@ function checkSignature(root: Element, opts: CheckOptions, metadata: FederationM
       out.error("F43", "a signing KeyDescriptor holds something that is not an X.509 certificate");
     }
   }
-  const v = verifyEnvelopedSignature(root, anchors, opts.verifyPolicy);
+  // The shape and the bytes are judged with SHA-1 allowed; a SHA-1 signature is then a separate, weaker finding
+  // (no metadata rule mandates an algorithm, but SHA-1 protects little).
+  const v = verifyEnvelopedSignature(root, anchors, { allowSha1: true, ...opts.verifyPolicy });
+  if (v.ok && (v.signatureAlgorithm === DSIG.rsaSha1 || v.digestAlgorithm === DSIG.sha1)) {
+    out.warning("F46", `the metadata signature uses SHA-1 (${v.signatureAlgorithm}, ${v.digestAlgorithm}): it verifies, but protects little`);
+  }
   if (!v.ok) {
     out.error("F45", `the signature does not verify with the ${verifiedWith === "trust-anchors" ? "trust anchors" : "document's own signing certificates"}: ${v.code}: ${v.reason}`);
     return { signature: "invalid", verifiedWith };

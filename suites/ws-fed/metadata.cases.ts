@@ -62,6 +62,8 @@ export const METADATA_CASES: CaseDefinition[] = [
       const https = url.startsWith("https:");
       t.check(check.signature === "valid" || (check.signature === "absent" && https), `the metadata signature is ${check.signature} and the document was fetched over ${https ? "https" : "plain http"}`);
       if (check.signature === "absent") t.info("the metadata is unsigned; only TLS protects it");
+      const weak = problemsFor(check, ["F46"]).filter((p) => !/not signed/.test(p));
+      t.check(weak.length === 0, weak.join("; "));
     },
   },
   {
