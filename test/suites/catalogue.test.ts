@@ -28,9 +28,9 @@ const goodRow = {
 };
 
 describe("requirement catalogue", () => {
-  it("loads the four spec-area files", () => {
+  it("loads the five catalogue files", () => {
     expect(new Set(all.map((r) => r.file))).toEqual(
-      new Set(["ws-trust.json", "ws-security.json", "saml.json", "ws-federation.json"]),
+      new Set(["ws-trust.json", "ws-security.json", "saml.json", "ws-federation.json", "soap.json"]),
     );
   });
 
@@ -45,6 +45,7 @@ describe("requirement catalogue", () => {
     expect(byFile("ws-security.json")).toHaveLength(48);
     expect(byFile("saml.json")).toHaveLength(33);
     expect(byFile("ws-federation.json")).toHaveLength(54);
+    expect(byFile("soap.json").map((r) => r.id)).toEqual(["SOAP-NO-DTD", "ROBUST-LIMITS"]);
   });
 
   it("uses the agreed id prefixes", () => {
