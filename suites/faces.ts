@@ -18,7 +18,7 @@ import type { Clock } from "../protocol/clock.ts";
 import type { SigningKey } from "../protocol/dsig/sign.ts";
 import { trustAnchorFromCert, type TrustAnchor } from "../protocol/dsig/verify.ts";
 import { FEDERATION_METADATA_PATH, parseFederationMetadata } from "../protocol/wsfed/metadata.ts";
-import { certifiedKeyFromPem } from "../protocol/x509/certificate.ts";
+import { certifiedKeyFromPem, generateSelfSignedCertificate } from "../protocol/x509/certificate.ts";
 import { serve } from "../reference/http.ts";
 import type { ReferenceSts } from "../reference/sts.ts";
 
@@ -121,7 +121,26 @@ async function fetchMetadataAnchors(url: string, ca: string[] | undefined): Prom
   }
 }
 
-/** The passive face of a remote IdP: harness RPs listen at the configured reply URLs. */
+let rpTlsKey: { certPem: string; keyPem: string } | undefined;
+/** One self-signed certificate for 127.0.0.1 (generated once per process) for harness RPs with https reply URLs. */
+function harnessRpTls(clock: Clock): { certPem: string; keyPem: string } {
+  if (!rpTlsKey) {
+    const now = clock.now();
+    const k = generateSelfSignedCertificate({
+      commonName: "wsconform harness relying party",
+      notBeforeMs: now - 86400_000,
+      notAfterMs: now + 30 * 86400_000,
+      keyUsage: ["digitalSignature", "keyEncipherment"],
+      subjectAltNames: { ip: ["127.0.0.1"], dns: ["localhost"] },
+    });
+    rpTlsKey = { certPem: k.certPem, keyPem: k.keyPem };
+  }
+  return rpTlsKey;
+}
+
+/** The passive face of a remote IdP: harness RPs listen at the configured reply URLs. An https reply URL gets a TLS
+ * RP with SameSite=None cookies: an IdP on https is another site than an http RP, and a real browser would then
+ * withhold the RP's Lax cookie from the sign-out page's cleanup images. */
 async function remotePassive(p: PassiveConfig, config: TargetConfig, baseDir: string, clock: Clock, tokenAnchors: TrustAnchor[]): Promise<{ passive: PassiveIdpTarget; close: () => Promise<void> }> {
   const ca = p.tlsCa?.map((f) => readPem(baseDir, f));
   let anchors = tokenAnchors;
@@ -135,13 +154,18 @@ async function remotePassive(p: PassiveConfig, config: TargetConfig, baseDir: st
   const close = async () => {
     for (const rp of rps) await rp.close().catch(() => {});
   };
+  const rpTls = p.relyingParties.some((r) => r.replyUrl.startsWith("https:")) ? harnessRpTls(clock) : undefined;
+  const browserCa = [...(ca ?? []), ...(rpTls ? [rpTls.certPem] : [])];
   try {
     for (const r of p.relyingParties) {
       const u = new URL(r.replyUrl);
+      const https = u.protocol === "https:";
       rps.push(
         await startHarnessRp({
           realm: r.realm,
           port: Number(u.port),
+          tls: https ? rpTls : undefined,
+          cookieSameSite: https ? "None" : undefined,
           replyPath: u.pathname,
           protectedPath: `${u.pathname.replace(/\/$/, "")}/protected`,
           trust: { anchors },
@@ -171,7 +195,7 @@ async function remotePassive(p: PassiveConfig, config: TargetConfig, baseDir: st
       issuerName: issuer,
       clock,
       clockSkewSeconds: config.clockSkewSeconds,
-      newBrowser: (driver) => newBrowser(driver, { ca, timeoutMs: 15_000, loginFields: p.loginForm?.usernameField ? { username: p.loginForm.usernameField } : undefined }),
+      newBrowser: (driver) => newBrowser(driver, { ca: browserCa.length ? browserCa : undefined, timeoutMs: 15_000, loginFields: p.loginForm?.usernameField ? { username: p.loginForm.usernameField } : undefined }),
       close,
     },
     close,

@@ -2,7 +2,9 @@
 // wsignout1.0 URLs, record what the browser did as the case's wire exchanges, and read the token an IdP posted.
 // Each helper turns a target's behaviour into evidence a vendor can replay in a browser.
 import { existsSync } from "node:fs";
-import { request } from "undici";
+import { Agent, request } from "undici";
+
+let ownRpAgent: Agent | undefined;
 import type { BrowserDriverName, Navigation, NavigateOptions, PassiveBrowser } from "../../adapters/browser/browser.ts";
 import type { HarnessRp, RpCall } from "../../adapters/harness-rp/rp.ts";
 import type { PassiveIdpTarget } from "../../adapters/passive-idp-target.ts";
@@ -150,7 +152,9 @@ export async function signedInAt(t: CaseContext, b: PassiveBrowser, rp: HarnessR
   const cookie = b.cookies(rp.protectedUrl).map((c) => `${c.name}=${c.value}`).join("; ");
   const started = performance.now();
   try {
-    const res = await request(rp.protectedUrl, { method: "GET", headers: cookie ? { cookie } : {}, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    // An https harness RP has the harness's own self-signed certificate: the probe (not the browser) need not check it.
+    const dispatcher = rp.protectedUrl.startsWith("https:") ? (ownRpAgent ??= new Agent({ connect: { rejectUnauthorized: false } })) : undefined;
+    const res = await request(rp.protectedUrl, { method: "GET", headers: cookie ? { cookie } : {}, headersTimeout: 10_000, bodyTimeout: 10_000, dispatcher });
     const body = await res.body.text();
     t.exchanges.push({ path: rp.protectedUrl, request: `GET ${rp.protectedUrl} (session probe, cookies of the ${b.driver} browser)`, status: res.statusCode, response: body.slice(0, 2_000), ms: performance.now() - started });
     return res.statusCode === 200;

@@ -21,7 +21,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const OUT = join(ROOT, "reports/out/interop/fediz");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const TITLE = "Apache CXF Fediz 1.2.0 IdP";
-const RPS = [18131, 18132, 18133].map((p, i) => ({ realm: `urn:wsconform:interop:fediz:rp${i + 1}`, replyUrl: `http://127.0.0.1:${p}/rp${i + 1}/` }));
+const RPS = [18131, 18132, 18133].map((p, i) => ({ realm: `urn:wsconform:interop:fediz:rp${i + 1}`, replyUrl: `https://127.0.0.1:${p}/rp${i + 1}/` }));
 // Both drivers when Debian's Chromium is there (as the other IdP peers run), else undici only.
 const DRIVERS = (process.env.FEDIZ_DRIVERS ?? (existsSync("/usr/bin/chromium") ? "undici,chromium" : "undici")).split(",").map((s) => s.trim()).filter(Boolean);
 const select = (id: string) => id.startsWith("ws-fed/") && !id.startsWith("ws-fed/rp/") && (!/^ws-fed\/(undici|chromium)\//.test(id) || DRIVERS.includes(id.split("/")[1]!));
