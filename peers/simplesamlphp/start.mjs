@@ -21,10 +21,10 @@
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseRp, freePort } from "../launcher.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SSP_ROOT = "/usr/share/simplesamlphp";
@@ -41,22 +41,7 @@ function fail(msg, code = 2) {
   process.exit(code);
 }
 
-export function parseRp(item) {
-  const m = /^(.+?)=(https?:\/\/.+)$/.exec(item.trim());
-  if (!m) throw new Error(`--rp ${JSON.stringify(item)}: expected REALM=REPLY_URL (the reply URL starts with http:// or https://)`);
-  return { realm: m[1], reply: m[2] };
-}
 
-function freePort(host) {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, host, () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** A PHP single-quoted string literal. */
 const php = (s) => `'${String(s).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;

@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseRp } from "../launcher.mjs";
 import express from "express";
 import wsfed from "wsfed";
 
@@ -43,11 +44,6 @@ function fail(msg, code = 2) {
   process.exit(code);
 }
 
-function parseRp(item) {
-  const m = /^(.+?)=(https?:\/\/.+)$/.exec(item.trim());
-  if (!m) throw new Error(`--rp ${JSON.stringify(item)}: expected REALM=REPLY_URL (the reply URL starts with http:// or https://)`);
-  return { realm: m[1], reply: m[2] };
-}
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const sameSecret = (a, b) => timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
