@@ -124,8 +124,9 @@ function applyDom(doc: Document, m: XmlMutation): void {
       return;
     }
     case "prefix": {
-      // Same namespace under a fresh prefix (or as the default namespace): the message means the same thing.
-      const p = m.variant % 2 ? `p${m.variant}` : "";
+      // Same namespace under a fresh prefix (or as the default namespace): the message means the same thing. An
+      // element in no namespace cannot take a prefix; it gets an explicit xmlns="" instead.
+      const p = m.variant % 2 && e.namespaceURI ? `p${m.variant}` : "";
       const n = rename(e, e.namespaceURI, p ? `${p}:${e.localName}` : e.localName!);
       n.setAttributeNS(NS.xmlns, p ? `xmlns:${p}` : "xmlns", e.namespaceURI ?? "");
       return;
