@@ -1,6 +1,7 @@
 // `wsconform fuzz`: a property-based fuzz campaign against a target (seeded, shrinking, regression vectors saved),
 // with the same reports as `wsconform run` (one result per oracle), and `--merge` to join shard reports.
 import { randomInt } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,7 +13,8 @@ import { junitXml } from "../reports/junit.ts";
 import { summaryText } from "../reports/summary.ts";
 import type { CaseResult } from "../suites/case.ts";
 import { createTarget, loadTargetConfigFile } from "../suites/target.ts";
-import { runCampaign, type Budget } from "../suites/fuzz/campaign.ts";
+import { runCampaign, type Budget, type CampaignResult } from "../suites/fuzz/campaign.ts";
+import { runParallelCampaign, type WorkerTarget } from "../suites/fuzz/parallel.ts";
 import { PROFILE_NAMES, profileFor, type ProfileName } from "../suites/fuzz/profile.ts";
 import { campaignCases, mergeCases } from "../suites/fuzz/report.ts";
 import { makeVector, writeVector } from "../suites/fuzz/vectors.ts";
@@ -37,18 +39,32 @@ export function parseShard(s: string | undefined): { index: number; count: numbe
 }
 
 
-/** The target of --target FILE|URL, or the in-process reference (with --defect). */
-export async function openTarget(target: string | undefined, defects: string[]): Promise<{ target: StsTarget; targetArg: string; defects?: string[] }> {
-  if (target && /^https?:\/\//.test(target)) return { target: await createTarget(urlTargetConfig(target, false)), targetArg: ` --target ${target}` };
+/** How --target FILE|URL (or the in-process reference, with --defect) is opened: plain data, so worker threads can
+ * open their own copy. */
+export function describeTarget(target: string | undefined, defects: string[]): { spec: WorkerTarget; targetArg: string; defects?: string[] } {
+  if (target && /^https?:\/\//.test(target)) return { spec: { config: urlTargetConfig(target, false), options: {} }, targetArg: ` --target ${target}` };
   if (target) {
     const { config, baseDir } = loadTargetConfigFile(target);
-    return { target: await createTarget(config, { baseDir }), targetArg: ` --target ${target}` };
+    return { spec: { config, options: { baseDir } }, targetArg: ` --target ${target}` };
   }
-  return {
-    target: await createTarget(referenceTargetConfig(defects), { referenceDataDir: resolve(".wsconform/reference") }),
-    targetArg: defects.map((d) => ` --defect ${d}`).join(""),
-    defects,
-  };
+  return { spec: { config: referenceTargetConfig(defects), options: { referenceDataDir: resolve(".wsconform/reference") } }, targetArg: defects.map((d) => ` --defect ${d}`).join(""), defects };
+}
+
+/** The target of --target FILE|URL, or the in-process reference (with --defect). */
+export async function openTarget(target: string | undefined, defects: string[]): Promise<{ target: StsTarget; targetArg: string; defects?: string[]; spec: WorkerTarget }> {
+  const d = describeTarget(target, defects);
+  return { ...d, target: await createTarget(d.spec.config, d.spec.options) };
+}
+
+/**
+ * --workers: "auto" uses every core for a campaign big enough to repay the start of the workers (about a second
+ * each: every worker loads the harness and opens its own target), one thread otherwise.
+ */
+export function parseWorkers(s: string, budget: Budget, cores = availableParallelism()): number {
+  if (s === "auto") return (budget.ms ?? 0) >= 10_000 || (budget.cases ?? 0) >= 5_000 ? Math.min(cores, 8) : 1;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--workers ${s}: "auto" or a whole number from 1 to 64`);
+  return n;
 }
 
 function harnessVersion(): string {
@@ -77,6 +93,7 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
       vectors: { type: "string", default: "vectors/regressions" },
       defect: { type: "string", multiple: true, default: [] },
       streams: { type: "string", default: "4" },
+      workers: { type: "string", default: "auto" },
       "max-response-ms": { type: "string", default: "5000" },
       merge: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
@@ -92,7 +109,8 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
   const seed = values.seed !== undefined ? Number(values.seed) : randomInt(0, 2 ** 31);
   if (!Number.isInteger(seed)) throw new Error(`--seed ${values.seed}: an integer`);
   const maxResponseMs = Number(values["max-response-ms"]);
-  const { target, targetArg, defects } = await openTarget(values.target, values.defect);
+  const workers = parseWorkers(values.workers, budget);
+  const { target, targetArg, defects, spec } = await openTarget(values.target, values.defect);
   const startedAt = Date.now();
   try {
     const profile = await profileFor(values.profile as ProfileName, target, { maxResponseMs });
@@ -102,7 +120,10 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
     const progress = (p: { cases: number; failures: number; elapsedMs: number }) => {
       if (!values.quiet) err(`\rfuzz: ${p.cases} cases, ${Math.round((p.cases * 1000) / Math.max(1, p.elapsedMs))} cases/s, ${p.failures} failures   `);
     };
-    const r = await runCampaign(profile, { seed, budget, shard, streams: Number(values.streams), onProgress: progress });
+    const options = { seed, budget, shard, streams: Number(values.streams), onProgress: progress };
+    // Worker threads each open their own copy of the target; this thread's copy still serves the report and vectors.
+    const r: CampaignResult =
+      workers > 1 ? await runParallelCampaign({ profile: values.profile as ProfileName, maxResponseMs, target: spec }, { ...options, workers }) : await runCampaign(profile, options);
     if (!values.quiet) err("\n");
     const vectorsDir = values.vectors;
     const saved: string[] = [];
@@ -122,7 +143,7 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
       reproduce: (c) => (c as CaseResult & { reproduce?: string }).reproduce ?? command,
     });
     const summary = writeReports(resolve(values.report), result);
-    out(`${summary}fuzz: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.cases * 1000) / r.ms)} cases/s), seed ${seed}\n`);
+    out(`${summary}fuzz: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.cases * 1000) / r.ms)} cases/s, ${workers} worker thread${workers > 1 ? "s" : ""}), seed ${seed}\n`);
     for (const f of saved) out(`regression vector: ${f}\n`);
     out(`reports: ${resolve(values.report)}\n`);
     return result.counts.FAIL || result.counts.ERROR ? 1 : 0;

@@ -4,6 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../protocol/clock.ts";
 import { TRUST } from "../../protocol/namespaces.ts";
@@ -18,9 +19,9 @@ import { applyDomMutations, serializeDoc } from "../../suites/fuzz/mutators.ts";
 import { mergeCases } from "../../suites/fuzz/report.ts";
 import { buildStsMessage } from "../../suites/fuzz/sts-build.ts";
 import { healthInput, stsProfile } from "../../suites/fuzz/sts-profile.ts";
-import type { StsFuzzInput } from "../../suites/fuzz/sts-input.ts";
+import { stsInputArb, type StsFuzzInput } from "../../suites/fuzz/sts-input.ts";
 import { makeVector, readVector, replayVector, writeVector } from "../../suites/fuzz/vectors.ts";
-import { parseBudget, parseShard } from "../../cli/fuzz.ts";
+import { parseBudget, parseShard, parseWorkers } from "../../cli/fuzz.ts";
 
 let keys: ReferenceKeys;
 beforeAll(() => {
@@ -89,6 +90,25 @@ describe("mutators and facts", () => {
     }
   });
 
+  it("building never throws: 3,000 generated recipes, every mutation, each built and its facts read", async () => {
+    // A build that throws stops a campaign as a harness bug (a prefix on a no-namespace element once did).
+    const t = await target();
+    fc.assert(
+      fc.property(stsInputArb(t), (input) => {
+        const built = buildStsMessage(input, t, "http://127.0.0.1:9/xxe/1");
+        built.facts();
+        return built.request.body.length > 0;
+      }),
+      { seed: 20261121, numRuns: 3_000 },
+    );
+  }, 120_000);
+
+  it("a prefix mutation on an element in no namespace declares xmlns=\"\" instead of a prefix", () => {
+    const doc = parseXml('<a:Root xmlns:a="urn:a"><Plain>x</Plain></a:Root>');
+    applyDomMutations(doc, [{ op: "prefix", at: 1, variant: 3 }]);
+    expect(serializeDoc(doc)).toBe('<a:Root xmlns:a="urn:a"><Plain xmlns="">x</Plain></a:Root>');
+  });
+
   it("facts are read from the message as sent: a dropped RequestType and a wrong password are seen", async () => {
     const t = await target();
     const base = healthInput(t);
@@ -115,6 +135,14 @@ describe("seeds, budgets, shards and merging", () => {
     expect(streamSeed(42, 1, 0, 0)).toBe(streamSeed(42, 1, 0, 0));
   });
 
+  it("--workers auto uses every core only for a campaign that repays starting them", () => {
+    expect(parseWorkers("auto", { ms: 60_000 }, 2)).toBe(2);
+    expect(parseWorkers("auto", { cases: 100_000 }, 16)).toBe(8);
+    expect(parseWorkers("auto", { cases: 400 }, 2)).toBe(1);
+    expect(parseWorkers("3", { cases: 400 }, 2)).toBe(3);
+    expect(() => parseWorkers("0", { cases: 1 }, 2)).toThrow(/--workers/);
+  });
+
   it("parses budgets and shards", () => {
     expect(parseBudget("60s")).toEqual({ ms: 60_000 });
     expect(parseBudget("2m")).toEqual({ ms: 120_000 });
@@ -133,4 +161,34 @@ describe("seeds, budgets, shards and merging", () => {
     expect(merged.find((x) => x.id === "fuzz/sts/a")).toMatchObject({ verdict: "PASS", observations: ["cases=17"] });
     expect(merged.find((x) => x.id === "fuzz/sts/b")).toMatchObject({ verdict: "FAIL", observations: ["cases=8"] });
   });
+});
+
+describe("a campaign over worker threads", () => {
+  it("two workers share one budget and one claim per oracle: a defect is reported once, with a replayable counterexample", async () => {
+    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
+    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
+    const dir = mkdtempSync(join(tmpdir(), "wsconform-keys-"));
+    const r = await runParallelCampaign(
+      { profile: "sts", maxResponseMs: 10_000, target: { config: config(["password-not-checked"]), options: { referenceDataDir: dir } } },
+      { seed: 1, budget: { cases: 600 }, streams: 2, workers: 2, canary: false },
+    );
+    expect(r.workers).toBe(2);
+    // Shrinking runs past the budget; the cases of both workers add up to the shared count.
+    expect(r.cases).toBeGreaterThanOrEqual(600);
+    const found = r.oracles.filter((o) => o.counterexample);
+    expect(found.map((o) => o.oracle)).toContain("no-token-unauthenticated");
+    const cx = found.find((o) => o.oracle === "no-token-unauthenticated")!.counterexample!;
+    expect(cx.confirmed).toBe(true);
+    expect((cx.input as StsFuzzInput).auth.password).not.toBe("right");
+    // Every judged case is counted once over both workers.
+    expect(r.oracles.find((o) => o.oracle === "http-fault")!.cases).toBe(r.cases);
+  }, 120_000);
+
+  it("a worker that cannot open its target fails the campaign with the worker's error", async () => {
+    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
+    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
+    await expect(
+      runParallelCampaign({ profile: "idp", maxResponseMs: 1000, target: { config: { ...config(), target: { kind: "http", url: "http://127.0.0.1:9/" } } as never, options: {} } }, { seed: 1, budget: { cases: 10 }, workers: 2 }),
+    ).rejects.toThrow(/fuzz worker \d: [^]*passive IdP/);
+  }, 60_000);
 });
