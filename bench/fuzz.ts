@@ -2,7 +2,7 @@
 // the time (generation, building, mutating, judging) against the time spent inside the target. As in
 // bench/issue.ts the baseline (serial in-process Issue of one prebuilt request) is measured in the same run,
 // interleaved in rounds, and the median ratio is reported, so figures compare across machines.
-//   node cli/run-ts.mjs bench/fuzz.ts [--rounds 5] [--cases 2000] [--streams 4]
+//   node cli/run-ts.mjs bench/fuzz.ts [--rounds 3] [--cases 20000] [--workers N (default: one per core)] [--streams 1 (per worker)]
 //   node cli/run-ts.mjs bench/fuzz.ts --defects [--max 20000] [--seed 1] [--defect NAME...]   cases to find each defect
 //   node cli/run-ts.mjs bench/fuzz.ts --campaign 100000 [--seed 1] [--profile sts|idp|consumer]   one long campaign on the clean reference
 //   (--defects takes --profile too: idp defects are reference/defects.ts area "idp", consumer ones adapters/harness-rp/defects.ts)
@@ -18,12 +18,17 @@ import { createTarget } from "../suites/target.ts";
 import { runCampaign } from "../suites/fuzz/campaign.ts";
 import { healthInput, stsProfile } from "../suites/fuzz/sts-profile.ts";
 import { buildStsMessage } from "../suites/fuzz/sts-build.ts";
+import { runParallelCampaign } from "../suites/fuzz/parallel.ts";
+import { mkdtempSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "5" },
-    cases: { type: "string", default: "2000" },
-    streams: { type: "string", default: "4" },
+    rounds: { type: "string", default: "3" },
+    cases: { type: "string", default: "20000" },
+    streams: { type: "string", default: "1" },
+    workers: { type: "string" },
     defects: { type: "boolean", default: false },
     max: { type: "string", default: "20000" },
     seed: { type: "string", default: "1" },
@@ -64,19 +69,29 @@ const median = (xs: number[]) => {
 };
 
 if (values.campaign) {
+  // One long campaign on the clean reference, over worker threads like `wsconform fuzz --workers`. The process's
+  // resident memory is sampled: a campaign that grows without bound would end in GC pauses (response-time reports).
   const n = Number(values.campaign);
-  const { target } = await timedTarget();
-  const cpu0 = process.cpuUsage();
-  const r = await runCampaign(await profileFor(values.profile as ProfileName, target, { maxResponseMs: 5000 }), {
-    seed,
-    budget: { cases: n },
-    streams: Number(values.streams),
-    onProgress: (p) => process.stderr.write(`\r${p.cases} cases, ${Math.round((p.cases * 1000) / p.elapsedMs)}/s, ${p.failures} failures   `),
-  });
-  const cpu = process.cpuUsage(cpu0);
+  const workers = Number(values.workers ?? availableParallelism());
+  const dataDir = mkdtempSync(join(tmpdir(), "wsconform-bench-keys-"));
+  loadOrCreateKeys(new FakeClock(Date.now()), dataDir);
+  let peakRss = 0;
+  const r = await runParallelCampaign(
+    { profile: values.profile as ProfileName, maxResponseMs: 5000, target: { config: referenceTargetConfig([]), options: { referenceDataDir: dataDir } } },
+    {
+      seed,
+      budget: { cases: n },
+      streams: Number(values.streams),
+      workers,
+      onProgress: (p) => {
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+        process.stderr.write(`\r${p.cases} cases, ${Math.round((p.cases * 1000) / p.elapsedMs)}/s, ${p.failures} failures, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB   `);
+      },
+    },
+  );
   process.stderr.write("\n");
   const failed = r.oracles.filter((o) => o.counterexample);
-  console.log(`campaign on the clean reference: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s = ${Math.round((r.cases * 1000) / r.ms)} cases/s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s), seed ${seed}`);
+  console.log(`campaign on the clean reference: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s = ${Math.round((r.cases * 1000) / r.ms)} cases/s (${workers} workers x ${values.streams} streams, CPU ${(r.cpuMs / 1000).toFixed(1)} s, peak RSS ${Math.round(peakRss / 2 ** 20)} MiB), seed ${seed}`);
   console.log(failed.length ? `FAILED: ${failed.map((o) => `${o.oracle}: ${o.counterexample!.violation.message} (${o.counterexample!.confirmed ? "reproduced" : "NOT reproduced"} when sent again; ${JSON.stringify(o.counterexample!.input).slice(0, 300)})`).join("; ")}` : "no oracle failed");
 } else if (values.defects) {
   // Each profile sees its own defects: the STS and IdP areas of reference/defects.ts, the RP's for the consumer.
@@ -97,9 +112,14 @@ if (values.campaign) {
     console.log(`${d.padEnd(36)} | ${(hit ? `${hit.oracle} [${hit.requirement}]` : "-").padEnd(26)} | ${String(hit ? hit.counterexample!.foundAtCase : `not found in ${r.cases}`).padEnd(16)} | ${((performance.now() - s0) / 1000).toFixed(1)}`);
   }
 } else {
-  // Throughput: fuzz cases/s vs the serial Issue rate of one prebuilt request, interleaved per round.
-  const rows: { fuzz: number; issue: number; harnessShare: number; cpuPerCase: number }[] = [];
+  // Throughput, per round: (1) the baseline, serial in-process Issue of one prebuilt request for 1 s; (2) one stream
+  // in this thread, where wall time minus the time inside the reference is the harness's own time (nothing
+  // overlaps); (3) the campaign over --workers threads (default: one per core), each with its own reference.
+  const rows: { fuzz: number; issue: number; harnessShare: number; cpuPerCase: number; serial: number }[] = [];
   const cases = Number(values.cases);
+  const workers = Number(values.workers ?? availableParallelism());
+  const dataDir = mkdtempSync(join(tmpdir(), "wsconform-bench-keys-"));
+  loadOrCreateKeys(new FakeClock(Date.now()), dataDir);
   for (let round = 0; round < Number(values.rounds); round++) {
     const base = await timedTarget();
     const built = buildStsMessage(healthInput(base.target), base.target);
@@ -110,22 +130,26 @@ if (values.campaign) {
       n++;
     }
     const issue = (n * 1000) / (performance.now() - s0);
-    const f = await timedTarget();
-    const cpu0 = process.cpuUsage();
-    const r = await runCampaign(stsProfile(f.target, { maxResponseMs: 5000 }), { seed: seed + round, budget: { cases }, streams: Number(values.streams) });
-    const cpu = process.cpuUsage(cpu0);
-    // The transport time of concurrent streams overlaps; the harness share is what remains of one stream's time.
-    const streams = Number(values.streams);
-    const harnessShare = Math.max(0, 1 - f.inside() / streams / r.ms);
-    rows.push({ fuzz: (r.cases * 1000) / r.ms, issue, harnessShare, cpuPerCase: (cpu.user + cpu.system) / 1000 / r.cases });
+    const serial = await timedTarget();
+    const sr = await runCampaign(stsProfile(serial.target, { maxResponseMs: 5000 }), { seed: seed + round, budget: { cases: Math.max(200, Math.round(cases / 5)) }, streams: 1 });
+    const harnessShare = Math.max(0, 1 - serial.inside() / sr.ms);
+    const r = await runParallelCampaign(
+      { profile: "sts", maxResponseMs: 5000, target: { config: referenceTargetConfig([]), options: { referenceDataDir: dataDir } } },
+      { seed: seed + round, budget: { cases }, streams: Number(values.streams), workers },
+    );
+    const found = r.oracles.filter((o) => o.counterexample);
+    if (found.length) throw new Error(`the clean reference failed ${found.map((o) => o.oracle).join(", ")}: a bench on a failing campaign measures shrinking, not fuzzing`);
+    rows.push({ fuzz: (r.cases * 1000) / r.ms, issue, harnessShare, cpuPerCase: r.cpuMs / r.cases, serial: (sr.cases * 1000) / sr.ms });
   }
   const m = (k: keyof (typeof rows)[number]) => median(rows.map((r) => r[k]));
   const ratios = rows.map((r) => r.fuzz / r.issue);
-  console.log(`${rows.length} rounds of ${cases} cases, ${values.streams} streams; median (min..max)`);
+  const range = (k: keyof (typeof rows)[number]) => `${Math.min(...rows.map((r) => r[k])).toFixed(0)}..${Math.max(...rows.map((r) => r[k])).toFixed(0)}`;
+  console.log(`${rows.length} rounds of ${cases} cases, ${workers} worker threads x ${values.streams} streams (${availableParallelism()} cores); median (min..max)`);
   console.log(`serial in-process Issue (baseline)        ${m("issue").toFixed(0).padStart(6)} /s   ratio 1.00`);
-  console.log(`fuzz cases, in-process reference          ${m("fuzz").toFixed(0).padStart(6)} /s   ratio ${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}]  target >= 1000/s: ${m("fuzz") >= 1000 ? "met" : "NOT met"}`);
-  console.log(`CPU per fuzz case (both threads)          ${m("cpuPerCase").toFixed(2)} ms`);
-  console.log(`harness's own share of the time           ${(100 * m("harnessShare")).toFixed(0)}% (the rest is inside the reference)`);
+  console.log(`fuzz cases, one stream in one thread      ${m("serial").toFixed(0).padStart(6)} /s   [${range("serial")}]`);
+  console.log(`fuzz cases, ${workers} worker threads            ${m("fuzz").toFixed(0).padStart(6)} /s   [${range("fuzz")}] ratio ${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)}..${Math.max(...ratios).toFixed(2)}]  target >= 1000/s: ${m("fuzz") >= 1000 ? "met" : "NOT met"}`);
+  console.log(`CPU per fuzz case (every thread)          ${m("cpuPerCase").toFixed(2)} ms`);
+  console.log(`harness's own share of the time           ${(100 * m("harnessShare")).toFixed(0)}% (one stream; the rest is inside the reference)`);
 }
 // Targets start loopback servers (the passive faces): close them so the process ends.
 for (const t of opened) await t.close();
