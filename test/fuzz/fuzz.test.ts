@@ -192,3 +192,25 @@ describe("a campaign over worker threads", () => {
     ).rejects.toThrow(/fuzz worker \d: [^]*passive IdP/);
   }, 60_000);
 });
+
+describe("wsconform fuzz over worker threads", () => {
+  it("--workers 2 against a defect: exit 1, the FAIL in the report and a saved vector that names the defect", async () => {
+    const { fuzzCommand } = await import("../../cli/fuzz.ts");
+    const { readFileSync, readdirSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "wsconform-fuzz-cli-"));
+    let out = "";
+    const code = await fuzzCommand(
+      ["--defect", "password-not-checked", "--budget", "300", "--seed", "1", "--workers", "2", "--streams", "1", "--report", join(dir, "report"), "--vectors", join(dir, "vectors"), "--quiet"],
+      (s) => void (out += s),
+      () => {},
+    );
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL\s+fuzz\/sts\/no-token-unauthenticated/);
+    expect(out).toContain("2 worker threads");
+    const result = JSON.parse(readFileSync(join(dir, "report", "result.json"), "utf8")) as { cases: CaseResult[] };
+    expect(result.cases.find((c) => c.id === "fuzz/sts/no-token-unauthenticated")!.verdict).toBe("FAIL");
+    const vectors = readdirSync(join(dir, "vectors"));
+    expect(vectors.length).toBeGreaterThanOrEqual(1);
+    expect(readVector(join(dir, "vectors", vectors[0]!)).replay).toContain("--defect password-not-checked");
+  }, 120_000);
+});
