@@ -112,6 +112,14 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
   const workers = parseWorkers(values.workers, budget);
   const { target, targetArg, defects, spec } = await openTarget(values.target, values.defect);
   const startedAt = Date.now();
+  // Ctrl-C ends the campaign early and still writes the reports and vectors; a second Ctrl-C quits at once.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    err("\nfuzz: interrupted; finishing the cases in flight and writing the reports (Ctrl-C again to quit now)\n");
+    interrupt.abort();
+  };
+  process.on("SIGINT", onSigint);
   try {
     const profile = await profileFor(values.profile as ProfileName, target, { maxResponseMs });
     const shardArg = shard.count > 1 ? ` --shard ${shard.index}/${shard.count}` : "";
@@ -120,7 +128,7 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
     const progress = (p: { cases: number; failures: number; elapsedMs: number }) => {
       if (!values.quiet) err(`\rfuzz: ${p.cases} cases, ${Math.round((p.cases * 1000) / Math.max(1, p.elapsedMs))} cases/s, ${p.failures} failures   `);
     };
-    const options = { seed, budget, shard, streams: Number(values.streams), onProgress: progress };
+    const options = { seed, budget, shard, streams: Number(values.streams), onProgress: progress, signal: interrupt.signal };
     // Worker threads each open their own copy of the target; this thread's copy still serves the report and vectors.
     const r: CampaignResult =
       workers > 1 ? await runParallelCampaign({ profile: values.profile as ProfileName, maxResponseMs, target: spec }, { ...options, workers }) : await runCampaign(profile, options);
@@ -143,11 +151,12 @@ export async function fuzzCommand(args: string[], out: (s: string) => void = (s)
       reproduce: (c) => (c as CaseResult & { reproduce?: string }).reproduce ?? command,
     });
     const summary = writeReports(resolve(values.report), result);
-    out(`${summary}fuzz: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.cases * 1000) / r.ms)} cases/s, ${workers} worker thread${workers > 1 ? "s" : ""}), seed ${seed}\n`);
+    out(`${summary}fuzz: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.cases * 1000) / r.ms)} cases/s, ${workers} worker thread${workers > 1 ? "s" : ""}), seed ${seed}${interrupt.signal.aborted ? ", interrupted before the end of its budget" : ""}\n`);
     for (const f of saved) out(`regression vector: ${f}\n`);
     out(`reports: ${resolve(values.report)}\n`);
     return result.counts.FAIL || result.counts.ERROR ? 1 : 0;
   } finally {
+    process.off("SIGINT", onSigint);
     await target.close();
   }
 }

@@ -62,6 +62,8 @@ export interface CampaignOptions {
   only?: string[];
   /** First stream index (workers of one campaign take disjoint stream ranges, so disjoint seeds). */
   streamOffset?: number;
+  /** Ends the campaign early (Ctrl-C): the cases so far are judged and reported as usual. */
+  signal?: AbortSignal;
   /** Shared state of a campaign split across worker threads (parallel.ts); absent: this campaign alone. */
   coordinator?: Coordinator;
 }
@@ -156,7 +158,7 @@ export async function runCampaign<I>(profile: FuzzProfile<I>, o: CampaignOptions
   const found = new Map<string, Counterexample<I>>();
   let cases = 0; // sent by this thread
   const arb = profile.arbitrary();
-  const budgetLeft = () => !co.stopped() && co.cases() < maxCases && epochNow() < deadline && live.size > 0;
+  const budgetLeft = () => !co.stopped() && !o.signal?.aborted && co.cases() < maxCases && epochNow() < deadline && live.size > 0;
 
   /** One case: send, judge, and add canary hits for it. */
   async function runOne(input: I): Promise<{ violations: Violation[]; exchanges: RecordedExchange[] }> {
@@ -179,8 +181,9 @@ export async function runCampaign<I>(profile: FuzzProfile<I>, o: CampaignOptions
       let last: { input: I; violation: Violation; exchanges: RecordedExchange[] } | undefined;
       const firstCase = co.cases() + 1;
       const prop = fc.asyncProperty(arb, async (input) => {
-        // Past the budget, remaining runs pass without sending (fast-check has no "stop" from inside).
-        if (focus === undefined && !budgetLeft()) return true;
+        // Past the budget (spent by any stream, or aborted), interrupt fast-check's run: a precondition failure
+        // marked "interrupt" ends it without failing, instead of generating the remaining runs for nothing.
+        if (focus === undefined && !budgetLeft()) throw new fc.PreconditionFailure(true);
         const r = await runOne(input);
         const vs = r.violations.filter((v) => (focus === undefined ? live.has(v.oracle) : v.oracle === focus));
         if (!vs.length) return true;

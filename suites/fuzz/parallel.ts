@@ -51,7 +51,11 @@ export async function runParallelCampaign(
   const buffer = sharedCoordinatorBuffer(Array.from({ length: MAX_ORACLES }, (_, i) => String(i)));
   const counters = new Int32Array(buffer);
   const deadlineEpochMs = o.budget.ms !== undefined ? epochNow() + o.budget.ms : undefined;
-  const { onProgress, workers: _w, ...options } = o;
+  const { onProgress, workers: _w, signal, ...options } = o;
+  // An abort reaches the workers through the shared stop flag (a signal cannot cross threads).
+  const onAbort = () => Atomics.store(counters, 1, 1);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
   const progress = onProgress
     ? setInterval(() => onProgress({ cases: Atomics.load(counters, 0), failures: counters.slice(2).filter((x) => x !== 0).length, elapsedMs: performance.now() - started }), 250)
     : undefined;
@@ -71,6 +75,7 @@ export async function runParallelCampaign(
   });
   const answers = await Promise.all(runs);
   if (progress) clearInterval(progress);
+  signal?.removeEventListener("abort", onAbort);
   const failed = answers.find((a): a is Extract<FuzzWorkerMessage, { ok: false }> => !a.ok);
   if (failed) throw new Error(failed.error);
   const ok = answers as Extract<FuzzWorkerMessage, { ok: true }>[];

@@ -214,3 +214,61 @@ describe("wsconform fuzz over worker threads", () => {
     expect(readVector(join(dir, "vectors", vectors[0]!)).replay).toContain("--defect password-not-checked");
   }, 120_000);
 });
+
+describe("ending a campaign early", () => {
+  it("an aborted campaign stops well short of its budget and still judges the health request", async () => {
+    const t = await target();
+    const stop = new AbortController();
+    const r = await runCampaign(stsProfile(t, { maxResponseMs: 10_000 }), {
+      seed: 3,
+      budget: { cases: 1_000_000 },
+      streams: 2,
+      canary: false,
+      signal: stop.signal,
+      onProgress: (p) => p.cases >= 250 && stop.abort(),
+    });
+    expect(r.cases).toBeGreaterThanOrEqual(250);
+    expect(r.cases).toBeLessThan(400);
+    expect(r.oracles.find((o) => o.oracle === "health")!.counterexample).toBeUndefined();
+  }, 60_000);
+
+  it("an abort reaches every worker thread through the shared stop flag", async () => {
+    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
+    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
+    const stop = new AbortController();
+    const started = performance.now();
+    const r = await runParallelCampaign(
+      { profile: "sts", maxResponseMs: 10_000, target: { config: config(), options: { referenceDataDir: mkdtempSync(join(tmpdir(), "wsconform-keys-")) } } },
+      { seed: 4, budget: { cases: 10_000_000 }, streams: 1, workers: 2, canary: false, signal: stop.signal, onProgress: (p) => p.cases >= 300 && stop.abort() },
+    );
+    expect(stop.signal.aborted).toBe(true);
+    expect(r.cases).toBeGreaterThanOrEqual(300);
+    // Ten million cases would take hours; stopping took the cases in flight only.
+    expect(r.cases).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 90_000);
+
+  it("Ctrl-C (SIGINT) to `wsconform fuzz` writes the reports of the cases run so far and exits 0 on a clean target", async () => {
+    const { spawn } = await import("node:child_process");
+    const { existsSync, readFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "wsconform-fuzz-sigint-"));
+    const child = spawn(process.execPath, ["cli/wsconform.mjs", "fuzz", "--budget", "1h", "--seed", "5", "--workers", "1", "--report", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Interrupt once the progress line shows cases being run (bounded: the test's own timeout).
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (d) => {
+        err += d;
+        if (/fuzz: \d{3,} cases/.test(err)) resolve();
+      });
+    });
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toContain("interrupted before the end of its budget");
+    expect(existsSync(join(dir, "result.json"))).toBe(true);
+    const result = JSON.parse(readFileSync(join(dir, "result.json"), "utf8")) as { cases: CaseResult[] };
+    expect(result.cases.every((c) => c.verdict === "PASS")).toBe(true);
+  }, 90_000);
+});
