@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { FakeClock } from "../../protocol/clock.ts";
 import { TRUST } from "../../protocol/namespaces.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
@@ -252,11 +252,15 @@ describe("ending a campaign early", () => {
     const { spawn } = await import("node:child_process");
     const { existsSync, readFileSync } = await import("node:fs");
     const dir = mkdtempSync(join(tmpdir(), "wsconform-fuzz-sigint-"));
-    const child = spawn(process.execPath, ["cli/wsconform.mjs", "fuzz", "--budget", "1h", "--seed", "5", "--workers", "1", "--report", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["cli/wsconform.mjs", "fuzz", "--budget", "120s", "--seed", "5", "--workers", "1", "--report", dir], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // The campaign must not outlive the test, even one that times out (its budget also ends it after 2 minutes).
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    });
     // Interrupt once the progress line shows cases being run (bounded: the test's own timeout).
     await new Promise<void>((resolve) => {
       child.stderr.on("data", (d) => {
