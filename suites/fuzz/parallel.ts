@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { TargetConfig } from "../../adapters/target-config.ts";
 import type { TargetOptions } from "../target.ts";
-import { epochNow, sharedCoordinatorBuffer, type CampaignOptions, type CampaignResult, type OracleOutcome } from "./campaign.ts";
+import { epochNow, sharedCoordinator, sharedCoordinatorBuffer, type CampaignOptions, type CampaignResult, type OracleOutcome } from "./campaign.ts";
 import type { ProfileName } from "./profile.ts";
 
 /** How a worker opens its own copy of the target: plain data, cloned into the worker. */
@@ -48,16 +48,18 @@ export async function runParallelCampaign(
   const streams = Math.max(1, o.streams ?? 4);
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const buffer = sharedCoordinatorBuffer(Array.from({ length: MAX_ORACLES }, (_, i) => String(i)));
-  const counters = new Int32Array(buffer);
+  // This thread sees the oracle slots by number only (the workers know the profile's names; the order is the same).
+  const slots = Array.from({ length: MAX_ORACLES }, (_, i) => String(i));
+  const buffer = sharedCoordinatorBuffer(slots);
+  const co = sharedCoordinator(buffer, slots);
   const deadlineEpochMs = o.budget.ms !== undefined ? epochNow() + o.budget.ms : undefined;
   const { onProgress, workers: _w, signal, ...options } = o;
   // An abort reaches the workers through the shared stop flag (a signal cannot cross threads).
-  const onAbort = () => Atomics.store(counters, 1, 1);
+  const onAbort = () => co.stop();
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
   const progress = onProgress
-    ? setInterval(() => onProgress({ cases: Atomics.load(counters, 0), failures: counters.slice(2).filter((x) => x !== 0).length, elapsedMs: performance.now() - started }), 250)
+    ? setInterval(() => onProgress({ cases: co.cases(), failures: slots.filter(co.claimed).length, elapsedMs: performance.now() - started }), 250)
     : undefined;
   const runs = Array.from({ length: workers }, (_, index) => {
     const data: FuzzWorkerData = { index, profile: spec.profile, maxResponseMs: spec.maxResponseMs, target: spec.target, buffer, deadlineEpochMs, options: { ...options, streams } };
@@ -69,7 +71,7 @@ export async function runParallelCampaign(
       w.on("exit", (code) => resolve(answer ?? { ok: false, error: `fuzz worker ${index} exited with code ${code} without a result` }));
     }).then((m) => {
       // A worker that failed stops the others: the campaign's result would be partial.
-      if (!m.ok) Atomics.store(counters, 1, 1);
+      if (!m.ok) co.stop();
       return m;
     });
   });
