@@ -2,30 +2,14 @@
 // deliberate RP defects (adapters/harness-rp/defects.ts) and IdP defects (reference/defects.ts, area "idp") are
 // found within budgets measured with `bench/fuzz.ts --defects --profile consumer|idp --seed 1`, with room to
 // spare; counterexamples shrink to one mutation / one parameter and replay as vectors.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeClock } from "../../protocol/clock.ts";
-import { referenceTargetConfig } from "../../adapters/target-config.ts";
-import type { StsTarget } from "../../adapters/sts-target.ts";
-import { loadOrCreateKeys, type ReferenceKeys } from "../../reference/keys.ts";
-import { createTarget } from "../../suites/target.ts";
+import { describe, expect, it } from "vitest";
 import { runCampaign } from "../../suites/fuzz/campaign.ts";
 import { consumerProfile } from "../../suites/fuzz/consumer-profile.ts";
 import { idpProfile, resolveParams } from "../../suites/fuzz/idp-profile.ts";
 import { makeVector, replayVector } from "../../suites/fuzz/vectors.ts";
+import { referenceTargets } from "../helpers/targets.ts";
 
-let keys: ReferenceKeys;
-beforeAll(() => {
-  keys = loadOrCreateKeys(new FakeClock(Date.now()));
-});
-const opened: StsTarget[] = [];
-const target = async (defects: string[] = []) => {
-  const t = await createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
-  opened.push(t);
-  return t;
-};
-afterAll(async () => {
-  for (const t of opened) await t.close();
-});
+const target = referenceTargets();
 const failures = (r: Awaited<ReturnType<typeof runCampaign>>) => r.oracles.filter((o) => o.counterexample).map((o) => `${o.oracle}: ${o.counterexample!.violation.message}`);
 
 describe("consumer profile", () => {

@@ -5,16 +5,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { FakeClock } from "../../protocol/clock.ts";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { TRUST } from "../../protocol/namespaces.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
 import { referenceTargetConfig } from "../../adapters/target-config.ts";
-import type { StsTarget } from "../../adapters/sts-target.ts";
-import { loadOrCreateKeys, type ReferenceKeys } from "../../reference/keys.ts";
-import { createTarget } from "../../suites/target.ts";
 import type { CaseResult } from "../../suites/case.ts";
 import { runCampaign, streamSeed } from "../../suites/fuzz/campaign.ts";
+import { runParallelCampaign } from "../../suites/fuzz/parallel.ts";
 import { applyDomMutations, serializeDoc } from "../../suites/fuzz/mutators.ts";
 import { mergeCases } from "../../suites/fuzz/report.ts";
 import { buildStsMessage } from "../../suites/fuzz/sts-build.ts";
@@ -22,20 +19,9 @@ import { healthInput, stsProfile } from "../../suites/fuzz/sts-profile.ts";
 import { stsInputArb, type StsFuzzInput } from "../../suites/fuzz/sts-input.ts";
 import { makeVector, readVector, replayVector, writeVector } from "../../suites/fuzz/vectors.ts";
 import { parseBudget, parseShard, parseWorkers } from "../../cli/fuzz.ts";
+import { referenceTargets } from "../helpers/targets.ts";
 
-let keys: ReferenceKeys;
-beforeAll(() => {
-  keys = loadOrCreateKeys(new FakeClock(Date.now()));
-});
-const opened: StsTarget[] = [];
-const target = async (defects: string[] = []) => {
-  const t = await createTarget(referenceTargetConfig(defects), { referenceKeys: keys });
-  opened.push(t);
-  return t;
-};
-afterAll(async () => {
-  for (const t of opened) await t.close();
-});
+const target = referenceTargets();
 
 describe("fuzz campaign against the reference", () => {
   it("the clean reference passes a small budget: no oracle fails, the health request still gets a token", async () => {
@@ -165,11 +151,9 @@ describe("seeds, budgets, shards and merging", () => {
 
 describe("a campaign over worker threads", () => {
   it("two workers share one budget and one claim per oracle: a defect is reported once, with a replayable counterexample", async () => {
-    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
-    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
     const dir = mkdtempSync(join(tmpdir(), "wsconform-keys-"));
     const r = await runParallelCampaign(
-      { profile: "sts", maxResponseMs: 10_000, target: { config: config(["password-not-checked"]), options: { referenceDataDir: dir } } },
+      { profile: "sts", maxResponseMs: 10_000, target: { config: referenceTargetConfig(["password-not-checked"]), options: { referenceDataDir: dir } } },
       { seed: 1, budget: { cases: 600 }, streams: 2, workers: 2, canary: false },
     );
     expect(r.workers).toBe(2);
@@ -185,10 +169,8 @@ describe("a campaign over worker threads", () => {
   }, 120_000);
 
   it("a worker that cannot open its target fails the campaign with the worker's error", async () => {
-    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
-    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
     await expect(
-      runParallelCampaign({ profile: "idp", maxResponseMs: 1000, target: { config: { ...config(), target: { kind: "http", url: "http://127.0.0.1:9/" } } as never, options: {} } }, { seed: 1, budget: { cases: 10 }, workers: 2 }),
+      runParallelCampaign({ profile: "idp", maxResponseMs: 1000, target: { config: { ...referenceTargetConfig(), target: { kind: "http", url: "http://127.0.0.1:9/" } } as never, options: {} } }, { seed: 1, budget: { cases: 10 }, workers: 2 }),
     ).rejects.toThrow(/fuzz worker \d: [^]*passive IdP/);
   }, 60_000);
 });
@@ -233,12 +215,10 @@ describe("ending a campaign early", () => {
   }, 60_000);
 
   it("an abort reaches every worker thread through the shared stop flag", async () => {
-    const { runParallelCampaign } = await import("../../suites/fuzz/parallel.ts");
-    const { referenceTargetConfig: config } = await import("../../adapters/target-config.ts");
     const stop = new AbortController();
     const started = performance.now();
     const r = await runParallelCampaign(
-      { profile: "sts", maxResponseMs: 10_000, target: { config: config(), options: { referenceDataDir: mkdtempSync(join(tmpdir(), "wsconform-keys-")) } } },
+      { profile: "sts", maxResponseMs: 10_000, target: { config: referenceTargetConfig(), options: { referenceDataDir: mkdtempSync(join(tmpdir(), "wsconform-keys-")) } } },
       { seed: 4, budget: { cases: 10_000_000 }, streams: 1, workers: 2, canary: false, signal: stop.signal, onProgress: (p) => p.cases >= 300 && stop.abort() },
     );
     expect(stop.signal.aborted).toBe(true);
