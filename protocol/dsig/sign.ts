@@ -6,11 +6,11 @@
 // verifier's exc-c14n of SignedInfo renders), sign those bytes once, and splice the ds:Signature in. No parse,
 // no canonicalizer: the cost is one RSA signature plus string building.
 import { createHash, sign as cryptoSign, constants, type KeyObject } from "node:crypto";
-import { DOMParser } from "@xmldom/xmldom";
 import { DSIG, NS } from "../namespaces.ts";
 import { PREFIXES, el, raw, serialize, type XElement, type XNode } from "../xml/writer.ts";
 import { excC14n } from "./c14n.ts";
 import { isElement } from "../xml/dom.ts";
+import { parseXml } from "../xml/safe-parse.ts";
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -219,13 +219,12 @@ function x509KeyInfoXml(certDer: Buffer): string {
 
 // ---- DOM paths ----------------------------------------------------------------------------------------------
 
-/**
- * Parse bytes this module wrote itself (no limits needed). XML 1.0 line-end handling only: xmldom's default also
- * rewrites U+0085/U+2028/U+2029 (XML 1.1 rules), which would change the content being signed.
- */
+/** Our own output: no size limits, but the same strict reader (XML 1.0 line ends, no DTD) as for anything else. */
+const OWN_OUTPUT = { maxBytes: Number.MAX_SAFE_INTEGER, maxDepth: Number.MAX_SAFE_INTEGER, maxAttributes: Number.MAX_SAFE_INTEGER, maxElements: Number.MAX_SAFE_INTEGER };
+
+/** Parse bytes this module wrote itself. */
 function parseOwn(xml: string): Document {
-  const parser = new DOMParser({ normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, "\n") });
-  return parser.parseFromString(xml, "text/xml") as unknown as Document;
+  return parseXml(xml, OWN_OUTPUT);
 }
 
 /** Build a detached tree from writer nodes and import it into `doc`. */

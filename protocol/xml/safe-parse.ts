@@ -1,47 +1,24 @@
-// Parsing of hostile XML. A lexical pre-scan enforces the limits (size, depth, attributes, element count),
-// refuses any DOCTYPE (SOAP forbids DTDs; this also rules out XXE and entity expansion), and refuses multiple
-// roots and trailing content, before @xmldom/xmldom builds the tree in strict mode.
-import { DOMParser } from "@xmldom/xmldom";
-// @ts-expect-error: xmldom ships no types for its grammar module.
-import xmldomGrammar from "@xmldom/xmldom/lib/grammar.js";
-
-// @xmldom/xmldom 0.9 compiles a new (unicode) RegExp for every end tag it reads (`g.reg(...)` in sax.js); that was
-// 9% of the reference's event-loop time per request in bench/issue. The expressions depend only on their
-// arguments and carry no `g`/`y` flag (no lastIndex state), so one compiled copy per argument list is equivalent.
-{
-  const grammar = xmldomGrammar as { reg: (...parts: (RegExp | string)[]) => RegExp; __wsconformMemo?: true };
-  if (!grammar.__wsconformMemo) {
-    const original = grammar.reg;
-    const memo = new Map<string, RegExp>();
-    // Parts are short strings or the grammar's own RegExp constants: number them by identity for a cheap key.
-    const ids = new Map<RegExp | string, number>();
-    const idOf = (p: RegExp | string): number => {
-      let id = ids.get(p);
-      if (id === undefined) {
-        if (ids.size >= 1024) return -1;
-        id = ids.size;
-        ids.set(p, id);
-      }
-      return id;
-    };
-    grammar.reg = function memoReg(this: unknown, ...parts: (RegExp | string)[]): RegExp {
-      let key = "";
-      for (const p of parts) {
-        const id = idOf(p);
-        if (id < 0) return original.apply(this, parts);
-        key += `${id},`;
-      }
-      let re = memo.get(key);
-      if (!re) {
-        re = original.apply(this, parts);
-        if (re.global || re.sticky) return re;
-        if (memo.size < 256) memo.set(key, re);
-      }
-      return re;
-    };
-    grammar.__wsconformMemo = true;
-  }
-}
+// Parsing of hostile XML: one strict pass over the text that checks well-formedness (XML 1.0 fifth edition) and
+// namespace well-formedness (Namespaces in XML 1.0), enforces the limits (size, depth, attributes, element count)
+// as it goes, refuses any DOCTYPE (SOAP forbids DTDs; this also rules out XXE and entity expansion), and builds an
+// @xmldom/xmldom tree (dom-build.ts), so the rest of the code and xml-crypto see the DOM they always saw.
+//
+// It replaced xmldom's own parser, which was a third of a fuzz case's CPU and accepted what XML forbids: control
+// characters and character references to them, lone surrogates, `]]>` in text, a bare `&`, attributes without
+// whitespace between them, `xmlns:p=""`, rebinding `xml`/`xmlns`, and two attributes with the same expanded name
+// (it kept one of them silently, a parser differential). Every one of those is refused here.
+import {
+  addAttribute,
+  appendChild,
+  createCData,
+  createComment,
+  createElement,
+  createProcessingInstruction,
+  createText,
+  newDocument,
+  XML_NS,
+  XMLNS_NS,
+} from "./dom-build.ts";
 
 export interface XmlLimits {
   /** Maximum size of the document in bytes (UTF-8). */
@@ -99,145 +76,155 @@ export function decodeXmlBytes(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XM
   }
 }
 
-function isNameEnd(c: number): boolean {
-  // whitespace, '/', '>'
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e;
+
+// ---- characters and names ------------------------------------------------------------------------------------
+
+/** The first character outside XML 1.0's Char production (control characters, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** ASCII name characters: 1 may start a name, 2 may only continue one. */
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) ASCII_NAME[c] = 1;
+  else if (/[-.0-9]/.test(ch)) ASCII_NAME[c] = 2;
+}
+
+/** NameStartChar beyond ASCII (XML 1.0 fifth edition [4]); a surrogate pair counts as one of #x10000-#xEFFFF. */
+function isNameStartNonAscii(c: number): boolean {
+  return (
+    (c >= 0xc0 && c <= 0xd6) ||
+    (c >= 0xd8 && c <= 0xf6) ||
+    (c >= 0xf8 && c <= 0x2ff) ||
+    (c >= 0x370 && c <= 0x37d) ||
+    (c >= 0x37f && c <= 0x1fff) ||
+    c === 0x200c ||
+    c === 0x200d ||
+    (c >= 0x2070 && c <= 0x218f) ||
+    (c >= 0x2c00 && c <= 0x2fef) ||
+    (c >= 0x3001 && c <= 0xd7ff) ||
+    (c >= 0xd800 && c <= 0xdb7f) || // high surrogate of U+10000..U+EFFFF (pairs were checked with NOT_XML_CHAR)
+    (c >= 0xf900 && c <= 0xfdcf) ||
+    (c >= 0xfdf0 && c <= 0xfffd)
+  );
+}
+
+/** NameChar beyond ASCII ([4a]); low surrogates only ever follow a high one here. */
+function isNameCharNonAscii(c: number): boolean {
+  return isNameStartNonAscii(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040 || (c >= 0xdc00 && c <= 0xdfff);
+}
+
+function isNameStart(c: number): boolean {
+  return c < 128 ? ASCII_NAME[c] === 1 : isNameStartNonAscii(c);
+}
+
+/** End of the run of name characters starting at i. */
+function nameEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 ? ASCII_NAME[c] === 0 : !isNameCharNonAscii(c)) break;
+    i++;
+  }
+  return i;
 }
 
 function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+function predefinedEntity(name: string): string | undefined {
+  switch (name) {
+    case "lt":
+      return "<";
+    case "gt":
+      return ">";
+    case "amp":
+      return "&";
+    case "apos":
+      return "'";
+    case "quot":
+      return '"';
+    default:
+      return undefined;
+  }
 }
 
 /**
- * Lexical pre-scan. Linear, iterative (no recursion, so depth bombs cannot exhaust the stack), and it stops at
- * the first violated limit.
+ * The XML declaration ([23]): version 1.x, then optional encoding and standalone, in that order. Line ends are
+ * already LF here.
  */
-export function prescanXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
-  // Byte length check without allocating: UTF-8 length is at least the UTF-16 length.
-  if (text.length > limits.maxBytes || Buffer.byteLength(text, "utf8") > limits.maxBytes) {
-    throw new XmlError("too-large", `document exceeds ${limits.maxBytes} bytes`);
-  }
-  let i = 0;
-  const n = text.length;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  // XML declaration: only UTF-8 (or its subset US-ASCII) is accepted.
-  if (text.startsWith("<?xml", i) && isSpace(text.charCodeAt(i + 5))) {
-    const end = text.indexOf("?>", i);
-    if (end < 0) throw new XmlError("not-well-formed", "unterminated XML declaration", i);
-    const m = /encoding\s*=\s*["']([^"']*)["']/.exec(text.slice(i, end));
-    if (m && !/^(utf-8|us-ascii)$/i.test(m[1] ?? "")) {
-      throw new XmlError("encoding", `declared encoding ${m[1]} is not accepted (UTF-8 only)`, i);
-    }
-    i = end + 2;
-  }
-  let depth = 0;
-  let elements = 0;
-  let rootClosed = false;
-  let sawRoot = false;
-  while (i < n) {
-    const lt = text.indexOf("<", i);
-    const textEnd = lt < 0 ? n : lt;
-    if (depth === 0) {
-      for (let k = i; k < textEnd; k++) {
-        if (!isSpace(text.charCodeAt(k))) {
-          throw new XmlError(
-            sawRoot ? "trailing-content" : "not-well-formed",
-            sawRoot ? "content after the root element" : "text before the root element",
-            k,
-          );
+const XML_DECL =
+  /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/y;
+
+// ---- the reader ----------------------------------------------------------------------------------------------
+
+const fail = (message: string, offset: number): never => {
+  throw new XmlError("not-well-formed", message, offset);
+};
+
+/**
+ * Replace references in text[start, end) (the five predefined entities and character references; anything else
+ * is refused: there is no DTD to declare it). In an attribute value, literal tab and LF become spaces (3.3.3);
+ * characters from references are kept as they are.
+ */
+function decode(text: string, start: number, end: number, attribute: boolean): string {
+  let out = "";
+  let run = start;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x26 /* & */) {
+      out += text.slice(run, i);
+      let semi: number;
+      let ch: string;
+      if (text.charCodeAt(i + 1) === 0x23 /* # */) {
+        const hex = text.charCodeAt(i + 2) === 0x78; /* x */
+        let k = i + (hex ? 3 : 2);
+        const first = k;
+        let cp = 0;
+        for (; k < end; k++) {
+          const d = text.charCodeAt(k);
+          let v: number;
+          if (d >= 0x30 && d <= 0x39) v = d - 0x30;
+          else if (hex && d >= 0x61 && d <= 0x66) v = d - 0x57;
+          else if (hex && d >= 0x41 && d <= 0x46) v = d - 0x37;
+          else break;
+          cp = Math.min(cp * (hex ? 16 : 10) + v, 0x110000); // saturates: leading zeros are allowed, overflow is not
         }
+        if (k === first || k >= end || text.charCodeAt(k) !== 0x3b /* ; */) fail("malformed character reference", i);
+        if (!isXmlChar(cp)) fail(`character reference ${text.slice(i, k + 1)} is not an XML character`, i);
+        ch = String.fromCodePoint(cp);
+        semi = k;
+      } else {
+        semi = nameEnd(text, i + 1);
+        if (semi >= end || text.charCodeAt(semi) !== 0x3b) fail("'&' that does not start a reference", i);
+        const v = predefinedEntity(text.slice(i + 1, semi));
+        if (v === undefined) fail(`undeclared entity ${text.slice(i, semi + 1)} (no DTD is read)`, i);
+        ch = v!;
+      }
+      out += ch;
+      i = semi;
+      run = semi + 1;
+    } else if (attribute) {
+      if (c === 0x3c /* < */) fail("'<' in an attribute value", i);
+      if (c === 0x09 || c === 0x0a) {
+        out += text.slice(run, i) + " ";
+        run = i + 1;
       }
     }
-    if (lt < 0) break;
-    i = lt;
-    const c1 = text.charCodeAt(i + 1);
-    if (c1 === 0x21 /* ! */) {
-      if (text.startsWith("<!--", i)) {
-        const end = text.indexOf("-->", i + 4);
-        if (end < 0) throw new XmlError("not-well-formed", "unterminated comment", i);
-        i = end + 3;
-        continue;
-      }
-      if (text.startsWith("<![CDATA[", i)) {
-        if (depth === 0) throw new XmlError("not-well-formed", "CDATA outside the root element", i);
-        const end = text.indexOf("]]>", i + 9);
-        if (end < 0) throw new XmlError("not-well-formed", "unterminated CDATA section", i);
-        i = end + 3;
-        continue;
-      }
-      if (text.startsWith("<!DOCTYPE", i) || text.startsWith("<!doctype", i)) {
-        throw new XmlError("doctype", "a DOCTYPE is not allowed (SOAP forbids DTDs)", i);
-      }
-      throw new XmlError("not-well-formed", "markup declaration outside a DTD", i);
-    }
-    if (c1 === 0x3f /* ? */) {
-      const end = text.indexOf("?>", i + 2);
-      if (end < 0) throw new XmlError("not-well-formed", "unterminated processing instruction", i);
-      if (/^<\?xml[\s?]/i.test(text.slice(i, i + 6))) {
-        throw new XmlError("not-well-formed", "XML declaration not at the start of the document", i);
-      }
-      i = end + 2;
-      continue;
-    }
-    if (c1 === 0x2f /* / */) {
-      const end = text.indexOf(">", i + 2);
-      if (end < 0) throw new XmlError("not-well-formed", "unterminated end tag", i);
-      depth--;
-      if (depth < 0) throw new XmlError("not-well-formed", "end tag without start tag", i);
-      if (depth === 0) rootClosed = true;
-      i = end + 1;
-      continue;
-    }
-    // Start tag.
-    if (rootClosed) throw new XmlError("multiple-roots", "more than one root element", i);
-    sawRoot = true;
-    elements++;
-    if (elements > limits.maxElements) {
-      throw new XmlError("too-many-elements", `more than ${limits.maxElements} elements`, i);
-    }
-    let j = i + 1;
-    while (j < n && !isNameEnd(text.charCodeAt(j))) j++;
-    if (j === i + 1) throw new XmlError("not-well-formed", "empty element name", i);
-    let attrs = 0;
-    let selfClosing = false;
-    for (;;) {
-      while (j < n && isSpace(text.charCodeAt(j))) j++;
-      if (j >= n) throw new XmlError("not-well-formed", "unterminated start tag", i);
-      const c = text.charCodeAt(j);
-      if (c === 0x3e /* > */) {
-        j++;
-        break;
-      }
-      if (c === 0x2f /* / */) {
-        if (text.charCodeAt(j + 1) !== 0x3e) throw new XmlError("not-well-formed", "stray '/' in start tag", j);
-        selfClosing = true;
-        j += 2;
-        break;
-      }
-      const eq = text.indexOf("=", j);
-      if (eq < 0) throw new XmlError("not-well-formed", "attribute without value", j);
-      let q = eq + 1;
-      while (q < n && isSpace(text.charCodeAt(q))) q++;
-      const quote = text.charCodeAt(q);
-      if (quote !== 0x22 && quote !== 0x27) throw new XmlError("not-well-formed", "unquoted attribute value", q);
-      const close = text.indexOf(quote === 0x22 ? '"' : "'", q + 1);
-      if (close < 0) throw new XmlError("not-well-formed", "unterminated attribute value", q);
-      attrs++;
-      if (attrs > limits.maxAttributes) {
-        throw new XmlError("too-many-attributes", `an element has more than ${limits.maxAttributes} attributes`, i);
-      }
-      j = close + 1;
-    }
-    if (selfClosing) {
-      if (depth === 0) rootClosed = true;
-    } else {
-      depth++;
-      if (depth > limits.maxDepth) throw new XmlError("too-deep", `nesting deeper than ${limits.maxDepth}`, i);
-    }
-    i = j;
   }
-  if (!sawRoot) throw new XmlError("no-root", "no root element");
-  if (depth !== 0) throw new XmlError("not-well-formed", "unclosed element at end of document");
+  return run === start ? text.slice(start, end) : out + text.slice(run, end);
+}
+
+/** Where the current element's namespace declarations begin in the undo log. */
+interface Open {
+  qname: string;
+  el: Element;
+  undoMark: number;
 }
 
 /**
@@ -246,26 +233,280 @@ export function prescanXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS)
  */
 export function parseXml(input: string | Uint8Array, limits: Partial<XmlLimits> = {}): Document {
   const lim: XmlLimits = { ...DEFAULT_XML_LIMITS, ...limits };
-  const text = typeof input === "string" ? input : decodeXmlBytes(input, lim);
-  prescanXml(text, lim);
-  let failure: string | undefined;
-  const parser = new DOMParser({
-    // XML 1.0 line ends only: xmldom's default also folds U+0085/U+2028/U+2029 (XML 1.1 rules), which would make
-    // us read (and verify) different text than other XML 1.0 implementations do.
-    normalizeLineEndings: (s: string) => s.replace(/\r\n?/g, "\n"),
-    onError: (level: string, message: string) => {
-      if (level === "warning") return;
-      failure ??= message;
-      throw new Error(message);
-    },
-  });
-  let doc: Document;
-  try {
-    doc = parser.parseFromString(text, "text/xml") as unknown as Document;
-  } catch (e) {
-    throw new XmlError("not-well-formed", `not well-formed: ${failure ?? (e as Error).message}`.slice(0, 500));
+  let text: string;
+  if (typeof input === "string") {
+    // A UTF-16 unit is 1 to 3 bytes of UTF-8: count the bytes only when the length alone cannot decide.
+    if (input.length > lim.maxBytes || (input.length * 3 > lim.maxBytes && Buffer.byteLength(input, "utf8") > lim.maxBytes)) {
+      throw new XmlError("too-large", `document exceeds ${lim.maxBytes} bytes`);
+    }
+    text = input;
+  } else {
+    text = decodeXmlBytes(input, lim);
   }
-  if (failure) throw new XmlError("not-well-formed", `not well-formed: ${failure}`.slice(0, 500));
-  if (!doc || !doc.documentElement) throw new XmlError("no-root", "no root element");
+  const bad = NOT_XML_CHAR.exec(text);
+  if (bad) {
+    const cp = bad[0].codePointAt(0)!;
+    fail(`U+${cp.toString(16).toUpperCase().padStart(4, "0")} is not an XML character`, bad.index);
+  }
+  // 2.11: CR LF and lone CR are read as LF before anything else.
+  if (text.indexOf("\r") >= 0) text = text.replace(/\r\n?/g, "\n");
+  return read(text, lim);
+}
+
+function read(text: string, lim: XmlLimits): Document {
+  const n = text.length;
+  const doc = newDocument();
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+
+  if (text.startsWith("<?xml", i) && (isSpace(text.charCodeAt(i + 5)) || text.charCodeAt(i + 5) === 0x3f)) {
+    XML_DECL.lastIndex = i;
+    const m = XML_DECL.exec(text);
+    if (!m) fail("malformed XML declaration", i);
+    const enc = m![1] ?? m![2];
+    if (enc !== undefined && !/^(utf-8|us-ascii)$/i.test(enc)) {
+      throw new XmlError("encoding", `declared encoding ${enc} is not accepted (UTF-8 only)`, i);
+    }
+    i = XML_DECL.lastIndex;
+  }
+
+  // Namespace bindings in scope: prefix ("" for the default) to URI ("" for none); an undo log restores them.
+  const bindings = new Map<string, string>([["xml", XML_NS]]);
+  const undoPrefix: string[] = [];
+  const undoValue: (string | undefined)[] = [];
+  /** Undo the declarations made since `mark` (the element that made them has ended). */
+  const restoreBindings = (mark: number): void => {
+    for (let u = undoPrefix.length - 1; u >= mark; u--) {
+      const prev = undoValue[u];
+      if (prev === undefined) bindings.delete(undoPrefix[u]!);
+      else bindings.set(undoPrefix[u]!, prev);
+    }
+    undoPrefix.length = undoValue.length = mark;
+  };
+  const stack: Open[] = [];
+  let parent: Element | null = null;
+  let elements = 0;
+  let sawRoot = false;
+  // Next '&' and ']]>' at or after the text being read: found lazily, so text runs cost no scan of their own.
+  let nextAmp = -1;
+  let nextCdataEnd = -1;
+  // Attribute scratch, reused (only the first attrCount entries are the current tag's).
+  const attrNames: string[] = [];
+  const attrValues: string[] = [];
+  const attrStarts: number[] = [];
+
+  while (i < n) {
+    const lt = text.indexOf("<", i);
+    const textEnd = lt < 0 ? n : lt;
+    if (textEnd > i) {
+      if (!parent) {
+        for (let k = i; k < textEnd; k++) {
+          if (!isSpace(text.charCodeAt(k))) {
+            if (sawRoot) throw new XmlError("trailing-content", "content after the root element", k);
+            fail("text before the root element", k);
+          }
+        }
+      } else {
+        if (nextCdataEnd < i) nextCdataEnd = text.indexOf("]]>", i) >>> 0; // -1 becomes 2^32-1: none
+        if (nextCdataEnd < textEnd) fail("']]>' in text", nextCdataEnd);
+        if (nextAmp < i) nextAmp = text.indexOf("&", i) >>> 0;
+        const data = nextAmp < textEnd ? decode(text, i, textEnd, false) : text.slice(i, textEnd);
+        // Text next to text (an empty CDATA section between them) is one node, as after xmldom's normalize().
+        const last = parent.lastChild;
+        if (last && last.nodeType === 3) (last as Text).appendData(data);
+        else appendChild(doc, parent, createText(doc, data));
+      }
+    }
+    if (lt < 0) break;
+    i = lt;
+    const c1 = text.charCodeAt(i + 1);
+
+    if (c1 === 0x2f /* / */) {
+      const open = stack.pop();
+      if (!open) fail("end tag without a start tag", i);
+      const qname = open!.qname;
+      let j = i + 2 + qname.length;
+      if (!text.startsWith(qname, i + 2) || !(text.charCodeAt(j) === 0x3e || isSpace(text.charCodeAt(j)))) {
+        fail(`end tag does not match the start tag <${qname}>`, i);
+      }
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (text.charCodeAt(j) !== 0x3e) fail("malformed end tag", i);
+      if (undoPrefix.length > open!.undoMark) restoreBindings(open!.undoMark);
+      parent = stack.length ? stack[stack.length - 1]!.el : null;
+      i = j + 1;
+      continue;
+    }
+
+    if (c1 === 0x21 /* ! */) {
+      if (text.startsWith("<!--", i)) {
+        const dd = text.indexOf("--", i + 4);
+        if (dd < 0) fail("unterminated comment", i);
+        if (text.charCodeAt(dd + 2) !== 0x3e) fail("'--' inside a comment", dd);
+        appendChild(doc, parent, createComment(doc, text.slice(i + 4, dd)));
+        i = dd + 3;
+        continue;
+      }
+      if (text.startsWith("<![CDATA[", i)) {
+        if (!parent) fail("CDATA section outside the root element", i);
+        const end = text.indexOf("]]>", i + 9);
+        if (end < 0) fail("unterminated CDATA section", i);
+        // An empty section leaves no node, as in xmldom.
+        if (end > i + 9) appendChild(doc, parent, createCData(doc, text.slice(i + 9, end)));
+        i = end + 3;
+        continue;
+      }
+      if (text.startsWith("<!DOCTYPE", i) || text.startsWith("<!doctype", i)) {
+        throw new XmlError("doctype", "a DOCTYPE is not allowed (SOAP forbids DTDs)", i);
+      }
+      fail("markup declaration outside a DTD", i);
+    }
+
+    if (c1 === 0x3f /* ? */) {
+      const te = nameEnd(text, i + 2);
+      const target = text.slice(i + 2, te);
+      if (te === i + 2 || !isNameStart(text.charCodeAt(i + 2)) || target.includes(":")) fail("malformed processing instruction target", i);
+      if (target.toLowerCase() === "xml") fail("XML declaration not at the start of the document", i);
+      const end = text.indexOf("?>", te);
+      if (end < 0) fail("unterminated processing instruction", i);
+      let d = te;
+      if (end > te) {
+        if (!isSpace(text.charCodeAt(te))) fail("processing instruction target not followed by whitespace", te);
+        while (d < end && isSpace(text.charCodeAt(d))) d++;
+      }
+      appendChild(doc, parent, createProcessingInstruction(doc, target, text.slice(d, end)));
+      i = end + 2;
+      continue;
+    }
+
+    // Start tag.
+    if (!parent && sawRoot) throw new XmlError("multiple-roots", "more than one root element", i);
+    if (++elements > lim.maxElements) throw new XmlError("too-many-elements", `more than ${lim.maxElements} elements`, i);
+    if (stack.length + 1 > lim.maxDepth) throw new XmlError("too-deep", `nesting deeper than ${lim.maxDepth}`, i);
+    const ne = nameEnd(text, i + 1);
+    if (ne === i + 1 || !isNameStart(c1)) fail("malformed element name", i);
+    const qname = text.slice(i + 1, ne);
+    let j = ne;
+    let selfClosing = false;
+    let attrCount = 0;
+    for (;;) {
+      const before = j;
+      while (j < n && isSpace(text.charCodeAt(j))) j++;
+      if (j >= n) fail("unterminated start tag", i);
+      const c = text.charCodeAt(j);
+      if (c === 0x3e /* > */) {
+        j++;
+        break;
+      }
+      if (c === 0x2f /* / */) {
+        if (text.charCodeAt(j + 1) !== 0x3e) fail("'/' not followed by '>' in a start tag", j);
+        selfClosing = true;
+        j += 2;
+        break;
+      }
+      if (j === before) fail("attributes must be separated by whitespace", j);
+      const ae = nameEnd(text, j);
+      if (ae === j || !isNameStart(c)) fail("malformed attribute name", j);
+      const aname = text.slice(j, ae);
+      let q = ae;
+      while (q < n && isSpace(text.charCodeAt(q))) q++;
+      if (text.charCodeAt(q) !== 0x3d /* = */) fail(`attribute ${aname} has no value`, j);
+      q++;
+      while (q < n && isSpace(text.charCodeAt(q))) q++;
+      const quote = text.charCodeAt(q);
+      if (quote !== 0x22 && quote !== 0x27) fail("attribute value not in quotes", q);
+      const close = text.indexOf(quote === 0x22 ? '"' : "'", q + 1);
+      if (close < 0) fail("unterminated attribute value", q);
+      if (attrCount >= lim.maxAttributes) {
+        throw new XmlError("too-many-attributes", `an element has more than ${lim.maxAttributes} attributes`, i);
+      }
+      for (let k = 0; k < attrCount; k++) if (attrNames[k] === aname) fail(`attribute ${aname} occurs twice`, j);
+      attrNames[attrCount] = aname;
+      attrValues[attrCount] = decode(text, q + 1, close, true);
+      attrStarts[attrCount++] = j;
+      j = close + 1;
+    }
+
+    // Namespace declarations first: they apply to the element's own name and attributes.
+    const undoMark = undoPrefix.length;
+    for (let k = 0; k < attrCount; k++) {
+      const a = attrNames[k]!;
+      if (!a.startsWith("xmlns") || (a.length > 5 && a.charCodeAt(5) !== 0x3a)) continue;
+      const uri = attrValues[k]!;
+      let prefix = "";
+      if (a.length > 5) {
+        prefix = a.slice(6);
+        if (!isNCName(prefix)) fail(`malformed namespace declaration ${a}`, attrStarts[k]!);
+        if (prefix === "xmlns") fail("the prefix xmlns must not be declared", attrStarts[k]!);
+        if (uri === "") fail(`${a}="" undeclares a prefix, which Namespaces in XML 1.0 does not allow`, attrStarts[k]!);
+        if ((prefix === "xml") !== (uri === XML_NS)) fail("the prefix xml is bound to its namespace only, and that namespace to no other prefix", attrStarts[k]!);
+      } else if (uri === XML_NS) {
+        fail("the XML namespace must not be the default namespace", attrStarts[k]!);
+      }
+      if (uri === XMLNS_NS) fail("the xmlns namespace must not be declared", attrStarts[k]!);
+      undoPrefix.push(prefix);
+      undoValue.push(bindings.get(prefix));
+      bindings.set(prefix, uri);
+    }
+
+    const [prefix, local] = splitQName(qname, i);
+    let ns: string | null;
+    if (prefix === null) {
+      ns = bindings.get("") || null;
+    } else {
+      if (prefix === "xmlns") fail("an element name must not have the prefix xmlns", i);
+      const bound = bindings.get(prefix);
+      if (bound === undefined) fail(`the prefix ${prefix} is not declared`, i);
+      ns = bound!;
+    }
+    const el = createElement(doc, qname, ns, prefix, local);
+    appendChild(doc, parent, el);
+    sawRoot = true;
+
+    for (let k = 0; k < attrCount; k++) {
+      const a = attrNames[k]!;
+      const at = attrStarts[k]!;
+      const [ap, al] = splitQName(a, at);
+      let ans: string | null = null;
+      if (ap === "xmlns" || (ap === null && al === "xmlns")) {
+        ans = XMLNS_NS;
+      } else if (ap !== null) {
+        const bound = bindings.get(ap);
+        if (bound === undefined) fail(`the prefix ${ap} is not declared`, at);
+        ans = bound!;
+        // Namespaces in XML 1.0 §6.3: no two attributes with the same namespace and local name.
+        for (let p = 0; p < k; p++) {
+          const other = attrNames[p]!;
+          const colon = other.indexOf(":");
+          if (colon > 0 && other.slice(colon + 1) === al && bindings.get(other.slice(0, colon)) === ans) {
+            fail(`attributes ${other} and ${a} have the same expanded name`, at);
+          }
+        }
+      }
+      addAttribute(doc, el, a, ans, ap, al, attrValues[k]!);
+    }
+
+    if (selfClosing) {
+      if (undoPrefix.length > undoMark) restoreBindings(undoMark);
+    } else {
+      stack.push({ qname, el, undoMark });
+      parent = el;
+    }
+    i = j;
+  }
+  if (stack.length) fail(`unclosed element <${stack[stack.length - 1]!.qname}> at the end of the document`, n);
+  if (!sawRoot) throw new XmlError("no-root", "no root element");
   return doc;
+}
+
+function isNCName(s: string): boolean {
+  return s.length > 0 && isNameStart(s.charCodeAt(0)) && nameEnd(s, 0) === s.length && !s.includes(":");
+}
+
+/** [prefix or null, local part] of a name already scanned as a Name; a ModelError-free refusal if not a QName. */
+function splitQName(name: string, offset: number): [string | null, string] {
+  const colon = name.indexOf(":");
+  if (colon < 0) return [null, name];
+  if (colon === 0 || colon === name.length - 1 || name.indexOf(":", colon + 1) >= 0 || !isNameStart(name.charCodeAt(colon + 1))) {
+    fail(`${name} is not a qualified name`, offset);
+  }
+  return [name.slice(0, colon), name.slice(colon + 1)];
 }

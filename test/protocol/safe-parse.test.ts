@@ -99,3 +99,75 @@ describe("XML 1.0 line ends", () => {
     expect(doc.documentElement.getAttribute("b")).toBe("x\u2028y");
   });
 });
+
+describe("the reader's own rules", () => {
+  it("accepts a byte order mark and does not report the XML declaration as a node", () => {
+    const doc = parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?><a/>');
+    expect(doc.childNodes.length).toBe(1);
+    expect(doc.firstChild).toBe(doc.documentElement);
+  });
+
+  it("checks the XML declaration's grammar (version first, then encoding, then standalone)", () => {
+    expect(kindOf('<?xml version="1.0" standalone="yes"?><a/>')).toBe("accepted");
+    expect(kindOf('<?xml encoding="utf-8"?><a/>')).toBe("not-well-formed");
+    expect(kindOf('<?xml version="1.0" standalone="maybe"?><a/>')).toBe("not-well-formed");
+    expect(kindOf('<?xml version="1.0" standalone="yes" encoding="utf-8"?><a/>')).toBe("not-well-formed");
+    expect(kindOf('<?xml version="2.0"?><a/>')).toBe("not-well-formed");
+    expect(kindOf(' <?xml version="1.0"?><a/>')).toBe("not-well-formed");
+    expect(kindOf("<a><?XML x?></a>")).toBe("not-well-formed");
+    expect(kindOf("<a><?xml-stylesheet x?></a>")).toBe("accepted");
+  });
+
+  it("counts a self-closing element towards the depth limit", () => {
+    expect(kindOf("<a>".repeat(9) + "<b/>" + "</a>".repeat(9), { maxDepth: 10 })).toBe("accepted");
+    expect(kindOf("<a>".repeat(10) + "<b/>" + "</a>".repeat(10), { maxDepth: 10 })).toBe("too-deep");
+  });
+
+  it("reads character references with leading zeros and refuses ones that overflow", () => {
+    expect(parseXml("<a>&#x00000000000041;&#0000066;</a>").documentElement.textContent).toBe("AB");
+    expect(kindOf("<a>&#x1000000000041;</a>")).toBe("not-well-formed");
+    expect(kindOf("<a>&#x;</a>")).toBe("not-well-formed");
+    expect(kindOf("<a>&#65</a>")).toBe("not-well-formed");
+    expect(kindOf("<a>&constructor;</a>")).toBe("not-well-formed");
+  });
+
+  it("normalises literal whitespace in attribute values but keeps what references produce", () => {
+    const a = parseXml('<a b="x\ty\r\nz&#9;&#10;&#13;"/>').documentElement;
+    expect(a.getAttribute("b")).toBe("x y z\t\n\r");
+    expect(kindOf('<a b="<"/>')).toBe("not-well-formed");
+    expect(parseXml('<a b="]]>"/>').documentElement.getAttribute("b")).toBe("]]>");
+  });
+
+  it("reads names beyond ASCII, including characters outside the BMP", () => {
+    const doc = parseXml('<é:ü xmlns:é="urn:x" \u{10000}="1"/>');
+    expect(doc.documentElement.localName).toBe("ü");
+    expect(doc.documentElement.namespaceURI).toBe("urn:x");
+    expect(doc.documentElement.getAttribute("\u{10000}")).toBe("1");
+    expect(kindOf("<a\u00d7/>")).toBe("not-well-formed"); // × is not a name character
+    expect(kindOf("<a:b:c xmlns:a='u'/>")).toBe("not-well-formed");
+    expect(kindOf("<a:1 xmlns:a='u'/>")).toBe("not-well-formed");
+  });
+
+  it("resolves namespaces: defaults, undeclaring the default, scope, and unprefixed attributes in no namespace", () => {
+    const doc = parseXml('<a xmlns="urn:d" xmlns:p="urn:p" p:x="1" y="2"><b xmlns=""><p:c/></b><d/></a>');
+    const a = doc.documentElement;
+    expect(a.namespaceURI).toBe("urn:d");
+    expect(a.getAttributeNodeNS("urn:p", "x")?.value).toBe("1");
+    expect(a.getAttributeNode("y")?.namespaceURI).toBeNull();
+    const b = a.firstChild as Element;
+    expect(b.namespaceURI).toBeNull();
+    expect((b.firstChild as Element).namespaceURI).toBe("urn:p");
+    expect((b.nextSibling as Element).namespaceURI).toBe("urn:d");
+    expect(kindOf("<p:a/>")).toBe("not-well-formed");
+    expect(kindOf('<a><b xmlns:p="urn:p"/><p:c/></a>')).toBe("not-well-formed"); // out of scope after </b>
+    expect(kindOf('<xmlns:a xmlns:xmlns="u"/>')).toBe("not-well-formed");
+    expect(kindOf('<a xmlns="http://www.w3.org/2000/xmlns/"/>')).toBe("not-well-formed");
+  });
+
+  it("refuses '--' in a comment, a malformed end tag and a '/' not followed by '>'", () => {
+    for (const bad of ["<a><!-- x -- y --></a>", "<a><!-- x ---></a>", "<a></ a>", "<a></a b>", "<a/ >", "<a b='1'/ >", "<a><ab></a></ab>"]) {
+      expect(kindOf(bad), bad).toBe("not-well-formed");
+    }
+    expect(kindOf("<a></a \n>")).toBe("accepted");
+  });
+});
