@@ -13,7 +13,7 @@
 // chain including the CA certificate (or be that certificate itself), since Chromium checks the chain it was sent.
 import { createHash, X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request, Response } from "playwright-core";
 import type { BrowserOptions, BrowserStep, NavigateOptions, Navigation, PassiveBrowser } from "./browser.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
@@ -50,7 +50,9 @@ async function acquire(ca: string[]): Promise<{ key: string; browser: Browser }>
   if (!entry) {
     if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (Debian package chromium)`);
     const args = hashes.length > 0 ? [...ARGS, `--ignore-certificate-errors-spki-list=${key}`] : ARGS;
-    const browser = chromium.launch({ executablePath: CHROMIUM_PATH, args, timeout: 60_000 });
+    // Loaded on first launch: importing playwright-core costs about 0.7 s, which every CLI start and fuzz worker
+    // paid although most runs never open Chromium.
+    const browser = import("playwright-core").then(({ chromium }) => chromium.launch({ executablePath: CHROMIUM_PATH, args, timeout: 60_000 }));
     entry = { browser, users: 0 };
     shared.set(key, entry);
     const e = entry;
