@@ -12,7 +12,11 @@ export class ModelError extends Error {
     /** The element (namespace URI + local name) or field the problem is about. */
     readonly where?: string,
   ) {
+    // A refusal of hostile input, which is the normal case, not a bug: no stack walk (see reference/fault.ts).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -58,7 +58,11 @@ export class XmlError extends Error {
     message: string,
     readonly offset?: number,
   ) {
+    // A refusal of hostile input, which is the normal case, not a bug: no stack walk (see reference/fault.ts).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
