@@ -476,14 +476,10 @@ function read(text: string, lim: XmlLimits): Document {
         const bound = bindings.get(ap);
         if (bound === undefined) fail(`the prefix ${ap} is not declared`, at);
         ans = bound!;
-        // Namespaces in XML 1.0 §6.3: no two attributes with the same namespace and local name.
-        for (let p = 0; p < k; p++) {
-          const other = attrNames[p]!;
-          const colon = other.indexOf(":");
-          if (colon > 0 && other.slice(colon + 1) === al && bindings.get(other.slice(0, colon)) === ans) {
-            fail(`attributes ${other} and ${a} have the same expanded name`, at);
-          }
-        }
+        // Namespaces in XML 1.0 §6.3: no two attributes with the same namespace and local name. (Only prefixed
+        // ones can clash here: unprefixed attributes are in no namespace, and qualified names are already unique.)
+        const same = el.getAttributeNodeNS(ans, al);
+        if (same) fail(`attributes ${same.name} and ${a} have the same expanded name`, at);
       }
       addAttribute(doc, el, a, ans, ap, al, attrValues[k]!);
     }
