@@ -98,8 +98,6 @@ function refuseProcessingInstructions(doc: Document): void {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.nodeType === PROCESSING_INSTRUCTION_NODE) {
-      // xmldom reports the XML declaration as a PI named "xml"; the parser already checked it is at the start.
-      if ((n as ProcessingInstruction).target === "xml" && n.parentNode === doc) continue;
       throw new SoapError("a SOAP message must not contain processing instructions");
     }
     if (isElement(n)) for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
