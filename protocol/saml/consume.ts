@@ -4,7 +4,7 @@
 // Each rule can be switched off (ConsumerRule) so the harness RP can carry deliberate defects that the security
 // suites must catch; a consumer built without `off` has every rule on.
 import { ReplayCache } from "../replay-cache.ts";
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../xml/dom-serialize.ts";
 import type { Clock } from "../clock.ts";
 import { NS } from "../namespaces.ts";
 import { verifyEnvelopedSignature, trustAnchorFromCert, type TrustAnchor, type VerifyFailure, type VerifyPolicy, type VerifyResult } from "../dsig/verify.ts";
@@ -233,7 +233,7 @@ function verifySomewhere(a: Element, anchors: TrustAnchor[], policy: VerifyPolic
   for (const sig of descendants(documentOf(a), NS.ds, "Signature")) {
     const holder = sig.parentNode as Element | null;
     if (!holder || holder.nodeType !== ELEMENT_NODE || !isAssertion(holder)) continue;
-    const copy = parseXml(new XMLSerializer().serializeToString(holder as unknown as Parameters<XMLSerializer["serializeToString"]>[0])).documentElement!;
+    const copy = parseXml(serializeDom(holder)).documentElement!;
     const v = verifyEnvelopedSignature(copy, anchors, policy);
     if (v.ok) return v;
     first ??= v;

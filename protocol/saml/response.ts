@@ -11,7 +11,7 @@
 //   * otherwise the Response is only an envelope and SamlConsumer requires the assertion's own signature.
 // In both paths the document holds exactly one assertion and no EncryptedAssertion, so no unsigned assertion can
 // ride next to (or be swapped for) a signed one: wrapping attacks have nothing to hide behind.
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../xml/dom-serialize.ts";
 import { decodeBase64Strict } from "../base64.ts";
 import { toXsDateTime } from "../clock.ts";
 import { signElementEnveloped, type SignatureOptions, type SigningKey } from "../dsig/sign.ts";
@@ -74,7 +74,7 @@ export function buildResponse(spec: ResponseSpec, sign?: { key: SigningKey; opti
   const root = doc.documentElement!;
   const issuer = children(root, NS.saml2, "Issuer")[0];
   signElementEnveloped(doc, root, "ID", sign.key, sign.options, issuer ? issuer.nextSibling : root.firstChild);
-  return new XMLSerializer().serializeToString(root as unknown as Parameters<XMLSerializer["serializeToString"]>[0]);
+  return serializeDom(root);
 }
 
 /** The POST binding's form value: base64 of the UTF-8 Response. */

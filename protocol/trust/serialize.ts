@@ -4,7 +4,7 @@
 // The serializer does not enforce cardinalities (an RSTC with one RST, an RST with an empty RequestType): a
 // conformance harness must be able to send such messages. Payload nodes (XmlPayload.node, often a RawXml holding
 // an already signed token) are written byte for byte.
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../xml/dom-serialize.ts";
 import { toXsDateTime } from "../clock.ts";
 import { CLAIMS_DIALECT, NS, type TrustVersion } from "../namespaces.ts";
 import { PREFIXES, XmlWriteError, el, raw, type XElement, type XNode } from "../xml/writer.ts";
@@ -51,7 +51,7 @@ function prefixOfNamespace(ns: string): string | undefined {
 
 /** A DOM element as raw XML (xmldom declares the namespaces the subtree uses). */
 function rawElement(e: Element): XNode {
-  return raw(new XMLSerializer().serializeToString(e as unknown as Parameters<XMLSerializer["serializeToString"]>[0]));
+  return raw(serializeDom(e));
 }
 
 function payloadNode(p: XmlPayload | undefined): XNode | undefined {

@@ -1,6 +1,6 @@
 // X.509 message signature of a request, as WCF's "certificatemixed" clients send it: a BinarySecurityToken with
 // the certificate, and a detached signature over Timestamp and Body referencing that token by an STR.
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../xml/dom-serialize.ts";
 import type { KeyObject } from "node:crypto";
 import { signReferences, type SignatureOptions } from "../dsig/sign.ts";
 import { NS, WSS } from "../namespaces.ts";
@@ -50,5 +50,5 @@ export function signRequestMessage(xml: string, signer: RequestSigner): string {
     options: signer.options,
     signatureId: signer.signatureId,
   });
-  return new XMLSerializer().serializeToString(doc as never);
+  return serializeDom(doc);
 }

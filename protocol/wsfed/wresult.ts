@@ -13,7 +13,7 @@ import { raw, serialize } from "../xml/writer.ts";
 import type { Lifetime, RequestSecurityTokenResponse } from "../trust/model.ts";
 import { ModelError, children, descendants, textOf } from "../xml/dom.ts";
 import { XmlError, parseXml, type XmlLimits } from "../xml/safe-parse.ts";
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../xml/dom-serialize.ts";
 
 /**
  * Limits for a wresult: a signed assertion in an RSTR inside an Envelope nests about a dozen deep and holds a few
@@ -287,5 +287,5 @@ export function buildFaultWresult(soapVersion: SoapVersion, fault: SoapFault | s
   if (!bare) return xml;
   const doc = parseXml(xml);
   const f = descendants(doc, soapVersion === "1.2" ? NS.s12 : NS.s11, "Fault")[0]!;
-  return new XMLSerializer().serializeToString(f as unknown as Parameters<XMLSerializer["serializeToString"]>[0]);
+  return serializeDom(f);
 }

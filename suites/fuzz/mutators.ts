@@ -3,7 +3,7 @@
 // `variant` picks among an operator's forms. DOM operators run on the parsed message (our own, parsed with the safe
 // parser); text operators (encodings, DOCTYPE, comments and PIs outside the tree) run on the string afterwards.
 import fc from "fast-check";
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../../protocol/xml/dom-serialize.ts";
 import { NS } from "../../protocol/namespaces.ts";
 import { ELEMENT_NODE, TEXT_NODE, CDATA_SECTION_NODE } from "../../protocol/xml/dom.ts";
 
@@ -216,5 +216,5 @@ export function applyTextMutations(xml: string, ms: XmlMutation[]): string {
 }
 
 export function serializeDoc(doc: Document): string {
-  return new XMLSerializer().serializeToString(doc as unknown as Parameters<XMLSerializer["serializeToString"]>[0]);
+  return serializeDom(doc);
 }

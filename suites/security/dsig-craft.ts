@@ -2,7 +2,7 @@
 // the attacker's choosing, extra SignedInfo content. The signer in protocol/dsig refuses most of this on purpose.
 // Pure: the same inputs give the same bytes (RSA PKCS#1 v1.5 and HMAC are deterministic).
 import { createHash, createHmac, sign as cryptoSign, constants, type KeyObject } from "node:crypto";
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../../protocol/xml/dom-serialize.ts";
 import { DSIG, NS } from "../../protocol/namespaces.ts";
 import { canonicalize } from "../../protocol/dsig/c14n.ts";
 import { parseXml } from "../../protocol/xml/safe-parse.ts";
@@ -170,7 +170,7 @@ export function envelopedDigest(el: Element, signature: Element | undefined, dig
 }
 
 export function serializeNode(n: Node): string {
-  return new XMLSerializer().serializeToString(n as unknown as Parameters<XMLSerializer["serializeToString"]>[0]);
+  return serializeDom(n);
 }
 
 export { escapeAttr, escapeText };

@@ -1,7 +1,7 @@
 // Moves shared by the Issue cases (issue*.cases.ts): reading the raw response structure (cardinality rules the
 // typed parser already enforces, so a violation would otherwise surface as an unreadable body), the relying party's
 // view of a proof key, and a requestor key for PublicKey proof of possession.
-import { XMLSerializer } from "@xmldom/xmldom";
+import { serializeDom } from "../../protocol/xml/dom-serialize.ts";
 import { CLAIMS_DIALECT, CONFIRMATION_METHOD, NS, TOKEN_TYPES, TRUST, WSS, samlVersionOfTokenType, type SamlVersion, type TrustVersion } from "../../protocol/namespaces.ts";
 import type { ParsedAssertion } from "../../protocol/saml/model.ts";
 import type { RequestSecurityToken } from "../../protocol/trust/model.ts";
@@ -160,7 +160,7 @@ export function keyInfoNamesCertificate(keyInfo: Element, key: CertifiedKey): bo
 
 /** A copy of a signed assertion whose subject name was changed after signing (the signature no longer holds). */
 export function withAlteredSubject(token: Element, newName: string): Element {
-  const copy = parseXml(new XMLSerializer().serializeToString(token as unknown as Parameters<XMLSerializer["serializeToString"]>[0])).documentElement!;
+  const copy = parseXml(serializeDom(token)).documentElement!;
   const names = [...descendants(copy, NS.saml2, "NameID"), ...descendants(copy, NS.saml11, "NameIdentifier")];
   if (names.length === 0) throw new Error("the assertion has no NameID/NameIdentifier to alter");
   for (const n of names) {
