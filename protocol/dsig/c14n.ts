@@ -15,6 +15,7 @@
 // verifier fails closed instead of digesting something other than what the signer saw.
 import { C14nCanonicalization, ExclusiveCanonicalization } from "xml-crypto";
 import { NS, DSIG } from "../namespaces.ts";
+import { CDATA_SECTION_NODE, COMMENT_NODE, DOCUMENT_NODE, ELEMENT_NODE, PROCESSING_INSTRUCTION_NODE, TEXT_NODE } from "../xml/dom.ts";
 
 export class C14nError extends Error {
   override readonly name = "C14nError";
@@ -27,13 +28,6 @@ export interface C14nOptions {
   /** A descendant to leave out with its subtree: what the enveloped-signature transform removes. */
   exclude?: Node;
 }
-
-const ELEMENT = 1;
-const TEXT = 3;
-const CDATA = 4;
-const PI = 7;
-const COMMENT = 8;
-const DOCUMENT = 9;
 
 function escapeText(s: string): string {
   return s.replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
@@ -75,16 +69,16 @@ function nsCompare(a: { prefix: string }, b: { prefix: string }): number {
 /** Render the non-element nodes ourselves; returns undefined for elements (left to xml-crypto). */
 function renderLeaf(node: Node, includeComments: boolean): string | undefined {
   switch (node.nodeType) {
-    case TEXT:
-    case CDATA:
+    case TEXT_NODE:
+    case CDATA_SECTION_NODE:
       return escapeText((node as CharacterData).data);
-    case PI: {
+    case PROCESSING_INSTRUCTION_NODE: {
       const pi = node as ProcessingInstruction;
       return `<?${pi.target}${pi.data ? ` ${pi.data}` : ""}?>`;
     }
-    case COMMENT:
+    case COMMENT_NODE:
       return includeComments ? `<!--${(node as Comment).data}-->` : "";
-    case ELEMENT:
+    case ELEMENT_NODE:
       checkNamespaces(node as Element);
       return undefined;
     default:
@@ -172,11 +166,11 @@ function counterpart(original: Element, clone: Element, node: Node): Node | unde
 }
 
 function apexOf(node: Node): Element {
-  if (node.nodeType === ELEMENT) return node as Element;
-  if (node.nodeType === DOCUMENT) {
+  if (node.nodeType === ELEMENT_NODE) return node as Element;
+  if (node.nodeType === DOCUMENT_NODE) {
     const doc = node as Document;
     for (let c = doc.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === PI || c.nodeType === COMMENT) {
+      if (c.nodeType === PROCESSING_INSTRUCTION_NODE || c.nodeType === COMMENT_NODE) {
         throw new C14nError("canonicalizing a whole document with nodes outside the root is not supported");
       }
     }
@@ -189,7 +183,7 @@ function apexOf(node: Node): Element {
 /** Namespace bindings in scope at `el` from its ancestors (nearest wins); "" is the default namespace. */
 function ancestorBindings(el: Element): Map<string, string> {
   const out = new Map<string, string>();
-  for (let p = el.parentNode; p && p.nodeType === ELEMENT; p = p.parentNode) {
+  for (let p = el.parentNode; p && p.nodeType === ELEMENT_NODE; p = p.parentNode) {
     const attrs = (p as Element).attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs.item(i)!;
@@ -212,7 +206,7 @@ function subtreeDeclaresDefault(el: Element): boolean {
   while (stack.length) {
     const e = stack.pop()!;
     if (e.hasAttribute("xmlns")) return true;
-    for (let c = e.firstChild; c; c = c.nextSibling) if (c.nodeType === ELEMENT) stack.push(c as Element);
+    for (let c = e.firstChild; c; c = c.nextSibling) if (c.nodeType === ELEMENT_NODE) stack.push(c as Element);
   }
   return false;
 }
@@ -260,7 +254,7 @@ export function excC14n(node: Node, opts: C14nOptions = {}): string {
 export function inclusiveC14n(node: Node, opts: { withComments?: boolean; exclude?: Node } = {}): string {
   const apex = apexOf(node);
   if (opts.exclude === apex) throw new C14nError("cannot exclude the apex itself");
-  for (let p = apex.parentNode; p && p.nodeType === ELEMENT; p = p.parentNode) {
+  for (let p = apex.parentNode; p && p.nodeType === ELEMENT_NODE; p = p.parentNode) {
     const attrs = (p as Element).attributes;
     for (let i = 0; i < attrs.length; i++) {
       if (attrs.item(i)!.namespaceURI === NS.xml) {

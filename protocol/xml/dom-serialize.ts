@@ -15,19 +15,20 @@
 // - text escapes < & >, attribute values < > & " and tab, LF, CR (as &#9; &#10; &#13;).
 // test/protocol/dom-serialize.test.ts compares the output with xmldom's on generated and mutated documents.
 
-const ELEMENT = 1;
-const ATTRIBUTE = 2;
-const TEXT = 3;
-const CDATA = 4;
-const ENTITY_REFERENCE = 5;
-const PROCESSING_INSTRUCTION = 7;
-const COMMENT = 8;
-const DOCUMENT = 9;
-const DOCUMENT_TYPE = 10;
-const DOCUMENT_FRAGMENT = 11;
+import { NS } from "../namespaces.ts";
+import {
+  ATTRIBUTE_NODE,
+  CDATA_SECTION_NODE,
+  COMMENT_NODE,
+  DOCUMENT_FRAGMENT_NODE,
+  DOCUMENT_NODE,
+  DOCUMENT_TYPE_NODE,
+  ELEMENT_NODE,
+  ENTITY_REFERENCE_NODE,
+  PROCESSING_INSTRUCTION_NODE,
+  TEXT_NODE,
+} from "./dom.ts";
 
-const XML_NS = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const HTML_VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]);
 
@@ -63,7 +64,7 @@ const attribute = (name: string, value: string) => ` ${name}="${ATTR_SPECIAL.tes
 /** Whether `node` (an element or attribute) needs a namespace declaration, given the declarations in scope. */
 function needsDeclaration(prefix: string, uri: string | null, visible: Visible[]): boolean {
   if (!uri) return false;
-  if ((prefix === "xml" && uri === XML_NS) || uri === XMLNS_NS) return false;
+  if ((prefix === "xml" && uri === NS.xml) || uri === NS.xmlns) return false;
   for (let i = visible.length - 1; i >= 0; i--) if (visible[i]!.prefix === prefix) return visible[i]!.namespace !== uri;
   return true;
 }
@@ -79,9 +80,9 @@ interface XNodeLike {
 /** The same text as xmldom's `new XMLSerializer().serializeToString(node)`. */
 export function serializeDom(node: Node): string {
   const n = node as unknown as XNodeLike;
-  const doc = (node.nodeType === DOCUMENT ? node : node.ownerDocument) as unknown as { type?: string } | null;
+  const doc = (node.nodeType === DOCUMENT_NODE ? node : node.ownerDocument) as unknown as { type?: string } | null;
   if (doc?.type === "html") throw new Error("serializeDom: HTML documents are not supported");
-  const ref = ((node.nodeType === DOCUMENT && (node as Document).documentElement) || node) as Element;
+  const ref = ((node.nodeType === DOCUMENT_NODE && (node as Document).documentElement) || node) as Element;
   const visible: Visible[] = [];
   if (ref.namespaceURI && ref.prefix == null && ref.lookupPrefix(ref.namespaceURI) == null) visible.push({ namespace: ref.namespaceURI, prefix: null });
   const out: string[] = [];
@@ -93,7 +94,7 @@ export function serializeDom(node: Node): string {
   while (at) {
     let descend = false;
     switch (at.nodeType) {
-      case ELEMENT: {
+      case ELEMENT_NODE: {
         const e = at as unknown as Element;
         const attrs = e.attributes as unknown as { length: number; [i: number]: Attr };
         const len = attrs.length;
@@ -161,32 +162,32 @@ export function serializeDom(node: Node): string {
         }
         break;
       }
-      case DOCUMENT:
-      case DOCUMENT_FRAGMENT:
+      case DOCUMENT_NODE:
+      case DOCUMENT_FRAGMENT_NODE:
         closing.push({ tag: "", height: visible.length, node: at });
         descend = at.firstChild !== null;
         if (!descend) closing.pop();
         break;
-      case ATTRIBUTE: {
+      case ATTRIBUTE_NODE: {
         const a = at as unknown as Attr;
         cur += attribute(a.name, a.value);
         break;
       }
-      case TEXT:
+      case TEXT_NODE:
         cur += escapeText((at as unknown as Text).data);
         break;
-      case CDATA:
+      case CDATA_SECTION_NODE:
         cur += `<![CDATA[${(at as unknown as CDATASection).data.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`;
         break;
-      case COMMENT:
+      case COMMENT_NODE:
         cur += `<!--${(at as unknown as Comment).data}-->`;
         break;
-      case PROCESSING_INSTRUCTION: {
+      case PROCESSING_INSTRUCTION_NODE: {
         const pi = at as unknown as ProcessingInstruction;
         cur += `<?${pi.target} ${pi.data}?>`;
         break;
       }
-      case DOCUMENT_TYPE: {
+      case DOCUMENT_TYPE_NODE: {
         const dt = at as unknown as DocumentType & { internalSubset?: string };
         cur += `<!DOCTYPE ${dt.name}`;
         if (dt.publicId) {
@@ -197,7 +198,7 @@ export function serializeDom(node: Node): string {
         cur += ">";
         break;
       }
-      case ENTITY_REFERENCE:
+      case ENTITY_REFERENCE_NODE:
         cur += `&${at.nodeName};`;
         break;
       default:

@@ -1,8 +1,16 @@
 // Small, strict DOM navigation helpers. They never look at prefixes, only at namespace URIs and local names.
 
+// DOM node types (the numbers of the DOM standard's Node interface).
 export const ELEMENT_NODE = 1;
+export const ATTRIBUTE_NODE = 2;
 export const TEXT_NODE = 3;
 export const CDATA_SECTION_NODE = 4;
+export const ENTITY_REFERENCE_NODE = 5;
+export const PROCESSING_INSTRUCTION_NODE = 7;
+export const COMMENT_NODE = 8;
+export const DOCUMENT_NODE = 9;
+export const DOCUMENT_TYPE_NODE = 10;
+export const DOCUMENT_FRAGMENT_NODE = 11;
 
 /** A structural problem in a message that parsed as XML but does not fit the expected model. */
 export class ModelError extends Error {
