@@ -2,7 +2,7 @@
 // the time (generation, building, mutating, judging) against the time spent inside the target. As in
 // bench/issue.ts the baseline (serial in-process Issue of one prebuilt request) is measured in the same run,
 // interleaved in rounds, and the median ratio is reported, so figures compare across machines.
-//   node cli/run-ts.mjs bench/fuzz.ts [--rounds 3] [--cases 60000] [--workers N (default: one per core)] [--streams 1 (per worker)]
+//   node cli/run-ts.mjs bench/fuzz.ts [--rounds 3] [--cases 60000] [--workers N (default: one per core)] [--streams 4 (per worker, as `wsconform fuzz`)]
 //   node cli/run-ts.mjs bench/fuzz.ts --defects [--max 20000] [--seed 1] [--defect NAME...]   cases to find each defect
 //   node cli/run-ts.mjs bench/fuzz.ts --campaign 100000 [--seed 1] [--profile sts|idp|consumer]   one long campaign on the clean reference
 //   (--defects takes --profile too: idp defects are reference/defects.ts area "idp", consumer ones adapters/harness-rp/defects.ts)
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "3" },
     cases: { type: "string", default: "60000" },
-    streams: { type: "string", default: "1" },
+    streams: { type: "string", default: "4" },
     workers: { type: "string" },
     defects: { type: "boolean", default: false },
     max: { type: "string", default: "20000" },
