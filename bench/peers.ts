@@ -7,7 +7,6 @@
 //                                       [--cxf-url https://127.0.0.1:9443]   (default: start peers/cxf-sts itself)
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +17,7 @@ import { StsClient } from "../adapters/sts-client.ts";
 import { DEMO_REALMS } from "../reference/config.ts";
 import { serve } from "../reference/http.ts";
 import { ReferenceSts } from "../reference/sts.ts";
+import { freePort, waitForReady } from "../peers/launcher.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -34,40 +34,12 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const T = TRUST["1.3"];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Start peers/cxf-sts/start.sh on a free port; resolves with its base URL once it printed it. */
 async function startCxf(): Promise<{ url: string; child: ChildProcess; startupMs: number }> {
-  const port = await freePort();
+  const port = await freePort("127.0.0.1");
   const t0 = performance.now();
   const child = spawn(join(ROOT, "peers/cxf-sts/start.sh"), [], { env: { ...process.env, CXF_STS_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`CXF STS did not start in 120 s:\n${out.slice(-2000)}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /^(https:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`CXF STS exited (${code}) before it was ready:\n${out.slice(-2000)}`));
-    });
-  });
+  const url = await waitForReady(child, (out) => /^(https:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(out)?.[1], 120_000, "CXF STS");
   return { url, child, startupMs: performance.now() - t0 };
 }
 

@@ -1,5 +1,7 @@
-// Shared by the peer launchers (peers/*/start.mjs, peers/wsfed-idp/server.mjs): the `--rp REALM=REPLY_URL` syntax
-// and a free loopback port. Node built-ins only, so every peer can import it whatever its own dependencies.
+// Shared by the peer launchers (peers/*/start.mjs, peers/wsfed-idp/server.mjs) and whatever starts a peer as a child
+// process (test/interop, bench/peers.ts): the `--rp REALM=REPLY_URL` syntax, a free loopback port, waiting for a
+// child's readiness line, stopping it. Node built-ins only, so every peer can import it whatever its own
+// dependencies. Types: launcher.d.mts.
 import { createServer } from "node:net";
 
 /** `--rp REALM=REPLY_URL`: a relying party the peer IdP is to trust. */
@@ -19,4 +21,36 @@ export function freePort(host) {
       s.close(() => res(port));
     });
   });
+}
+
+/**
+ * Resolve with what `ready` finds in the child's output so far (stdout and stderr), checked on each stdout chunk;
+ * reject when the child exits first or after `timeoutMs`, with the end of its output.
+ */
+export function waitForReady(child, ready, timeoutMs, what) {
+  let out = "";
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`${what} not ready within ${timeoutMs / 1000} s:\n${out.slice(-3000)}`)), timeoutMs);
+    child.stdout.on("data", (d) => {
+      out += d.toString();
+      const found = ready(out);
+      if (found !== undefined) {
+        clearTimeout(timer);
+        res(found);
+      }
+    });
+    child.stderr.on("data", (d) => (out += d.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`${what} exited (${code}) before it was ready:\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+/** SIGTERM a child that is still running and wait until it has exited. */
+export async function stopChild(child) {
+  if (child && child.exitCode === null) {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
 }

@@ -3,26 +3,13 @@
 // them, skipped otherwise.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, haveTools, installPeer, ROOT, stopChild, waitForReady } from "../helpers/peer-process.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const PEER = join(ROOT, "peers/cxf-client");
-const haveJava = ["java", "mvn", "keytool"].every((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0);
-if (!haveJava && process.env.CI === "true") throw new Error("Java 17+ and Maven are required for the CXF interop tests under CI");
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+const haveJava = haveTools(["java", "mvn", "keytool"], "the CXF interop tests");
 
 describe.skipIf(!haveJava)("CXF STSClient against the reference STS", () => {
   let server: ChildProcess | undefined;
@@ -30,34 +17,15 @@ describe.skipIf(!haveJava)("CXF STSClient against the reference STS", () => {
   const data = mkdtempSync(join(tmpdir(), "wsconform-cxf-client-"));
 
   beforeAll(async () => {
-    const install = spawnSync(join(PEER, "install.sh"), { encoding: "utf8", timeout: 600_000 });
-    expect(install.status, `install.sh failed:\n${install.stdout}\n${install.stderr}`).toBe(0);
-    const port = await freePort();
+    installPeer(join(PEER, "install.sh"), 600_000);
+    const port = await freePort("127.0.0.1");
     server = spawn(process.execPath, [join(ROOT, "cli/wsconform.mjs"), "serve", "--tls", "--port", String(port), "--data", data], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    await new Promise<void>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`reference not ready within 120 s:\n${out}`)), 120_000);
-      server!.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.includes("Signing certificate")) {
-          clearTimeout(timer);
-          res();
-        }
-      });
-      server!.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-      server!.once("exit", (code) => {
-        clearTimeout(timer);
-        rej(new Error(`wsconform serve exited (${code}):\n${out}`));
-      });
-    });
+    await waitForReady(server, (out) => (out.includes("Signing certificate") ? true : undefined), 120_000, "wsconform serve");
     url = `https://127.0.0.1:${port}`;
   });
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => server!.once("exit", r));
-    }
+    await stopChild(server);
     rmSync(data, { recursive: true, force: true });
   });
 

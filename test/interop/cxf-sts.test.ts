@@ -1,30 +1,17 @@
 // Apache CXF's STS (peers/cxf-sts) as a target: install, start on a free port, run every suite, and compare the
 // verdicts with peers/cxf-sts/expectations.json (no unexpected FAIL/ERROR, no unexpected pass).
 // Needs Java 17+ and Maven: without them the test fails under CI=true and is skipped otherwise.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compare, parseExpectations } from "../../reports/expectations.ts";
 import type { RunResult } from "../../reports/result.ts";
+import { freePort, haveTools, installPeer, ROOT, stopChild, waitForReady } from "../helpers/peer-process.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const PEER = join(ROOT, "peers/cxf-sts");
-const haveJava = ["java", "mvn", "keytool"].every((t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0);
-if (!haveJava && process.env.CI === "true") throw new Error("Java 17+ and Maven are required for the CXF interop tests under CI");
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+const haveJava = haveTools(["java", "mvn", "keytool"], "the CXF interop tests");
 
 describe.skipIf(!haveJava)("Apache CXF STS as a target", () => {
   let child: ChildProcess | undefined;
@@ -32,34 +19,14 @@ describe.skipIf(!haveJava)("Apache CXF STS as a target", () => {
   const work = mkdtempSync(join(tmpdir(), "wsconform-cxf-sts-"));
 
   beforeAll(async () => {
-    const install = spawnSync(join(PEER, "install.sh"), { encoding: "utf8", timeout: 600_000 });
-    expect(install.status, `install.sh failed:\n${install.stdout}\n${install.stderr}`).toBe(0);
-    const port = await freePort();
+    installPeer(join(PEER, "install.sh"), 600_000);
+    const port = await freePort("127.0.0.1");
     child = spawn(join(PEER, "start.sh"), [], { env: { ...process.env, CXF_STS_PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    baseUrl = await new Promise<string>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`CXF STS not ready within 180 s:\n${out.slice(-3000)}`)), 180_000);
-      child!.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(https:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          res(m[1]!);
-        }
-      });
-      child!.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-      child!.once("exit", (code) => {
-        clearTimeout(timer);
-        rej(new Error(`CXF STS exited (${code}):\n${out.slice(-3000)}`));
-      });
-    });
+    baseUrl = await waitForReady(child, (out) => /^(https:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(out)?.[1], 180_000, "CXF STS");
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((r) => child!.once("exit", r));
-    }
+    await stopChild(child);
     rmSync(work, { recursive: true, force: true });
   });
 

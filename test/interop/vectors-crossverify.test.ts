@@ -23,6 +23,7 @@ import { DOMParser } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasXmlsec1 } from "../protocol/xmlsec.ts";
+import { installPeer } from "../helpers/peer-process.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const VECTORS = join(ROOT, "vectors");
@@ -165,8 +166,7 @@ describe.skipIf(missing.length > 0)("signed vectors: xml-crypto, xmlsec1 and San
   beforeAll(() => {
     for (const d of docs) writeFileSync(join(dir, files.get(d.key)!), d.xml);
     let t = performance.now();
-    const install = spawnSync(join(PEER, "install.sh"), { encoding: "utf8", timeout: 900_000 });
-    expect(install.status, `peers/santuario/install.sh failed:\n${install.stdout}\n${install.stderr}`).toBe(0);
+    installPeer(join(PEER, "install.sh"), 900_000);
     timings["santuario install.sh"] = performance.now() - t;
 
     const certPem = readFileSync(CERT, "utf8");
