@@ -1,31 +1,35 @@
 // A real WS-Trust client against the reference: Apache CXF's STSClient (peers/cxf-client) obtains tokens from
 // `wsconform serve --tls` over WS-Trust 1.3 and 2005. Needs Java 17+ and Maven: fails under CI=true without
 // them, skipped otherwise.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, haveTools, installPeer, ROOT, stopChild, waitForReady } from "../helpers/peer-process.ts";
+import { IN_CI, installPeer, startReferenceServe, type ReferenceServe } from "../../peers/wsfed-idp/support.ts";
 
+const ROOT = resolve(import.meta.dirname, "../..");
 const PEER = join(ROOT, "peers/cxf-client");
-const haveJava = haveTools(["java", "mvn", "keytool"], "the CXF interop tests");
+const install = installPeer(join(PEER, "install.sh"), ["java", "mvn", "keytool"]);
 
-describe.skipIf(!haveJava)("CXF STSClient against the reference STS", () => {
-  let server: ChildProcess | undefined;
+if (!install.ok && IN_CI) {
+  it("the CXF client peer is installed (CI=true: Java 17+ and Maven are required)", () => {
+    throw new Error(`CXF client peer unavailable: ${install.why}`);
+  });
+}
+
+describe.skipIf(!install.ok)("CXF STSClient against the reference STS", () => {
+  let ref: ReferenceServe | undefined;
   let url = "";
   const data = mkdtempSync(join(tmpdir(), "wsconform-cxf-client-"));
 
   beforeAll(async () => {
-    installPeer(join(PEER, "install.sh"), 600_000);
-    const port = await freePort("127.0.0.1");
-    server = spawn(process.execPath, [join(ROOT, "cli/wsconform.mjs"), "serve", "--tls", "--port", String(port), "--data", data], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    await waitForReady(server, (out) => (out.includes("Signing certificate") ? true : undefined), 120_000, "wsconform serve");
-    url = `https://127.0.0.1:${port}`;
+    ref = await startReferenceServe(ROOT, data, { tls: true });
+    url = ref.url;
   });
 
   afterAll(async () => {
-    await stopChild(server);
+    await ref?.stop();
     rmSync(data, { recursive: true, force: true });
   });
 
