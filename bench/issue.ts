@@ -8,11 +8,9 @@ import { sign, createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { systemClock } from "../protocol/clock.ts";
-import { TRUST, TOKEN_TYPES } from "../protocol/namespaces.ts";
-import { StsClient } from "../adapters/sts-client.ts";
-import { DEMO_REALMS } from "../reference/config.ts";
 import { serve } from "../reference/http.ts";
 import { ReferenceSts } from "../reference/sts.ts";
+import { bearerIssueRequest } from "./issue-request.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,24 +41,9 @@ function rawSignRate(): number {
   return (n * 1000) / (performance.now() - start);
 }
 
-const T = TRUST["1.3"];
 const path = "/adfs/services/trust/13/usernamemixed";
-const client = new StsClient({
-  transport: async () => ({ status: 0, contentType: "", body: "" }),
-  clock: systemClock,
-  path,
-  soapVersion: "1.2",
-  trustVersion: "1.3",
-  credentials: { username: "alice", password: "ecila" },
-});
-// One prebuilt request (PasswordText without nonce, as AD FS usernamemixed clients send), issued over and over.
-const { xml, action } = client.build({
-  version: "1.3",
-  requestType: T.requestType("Issue"),
-  tokenType: TOKEN_TYPES.saml20,
-  keyType: T.keyType("Bearer"),
-  appliesTo: { address: DEMO_REALMS.saml20 },
-});
+// One prebuilt request, issued over and over.
+const { xml, action } = bearerIssueRequest(path, "1.2");
 const contentType = `application/soap+xml; charset=utf-8; action="${action}"`;
 const handleOnce = () => sts.handle({ path, contentType, body: xml });
 const check = await handleOnce();

@@ -12,11 +12,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { systemClock } from "../protocol/clock.ts";
-import { TRUST, TOKEN_TYPES } from "../protocol/namespaces.ts";
-import { StsClient } from "../adapters/sts-client.ts";
-import { DEMO_REALMS } from "../reference/config.ts";
 import { serve } from "../reference/http.ts";
 import { ReferenceSts } from "../reference/sts.ts";
+import { bearerIssueRequest } from "./issue-request.ts";
 import { freePort, waitForReady } from "../peers/launcher.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,7 +30,6 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
-const T = TRUST["1.3"];
 
 /** Start peers/cxf-sts/start.sh on a free port; resolves with its base URL once it printed it. */
 async function startCxf(): Promise<{ url: string; child: ChildProcess; startupMs: number }> {
@@ -43,23 +40,9 @@ async function startCxf(): Promise<{ url: string; child: ChildProcess; startupMs
   return { url, child, startupMs: performance.now() - t0 };
 }
 
-/** One SOAP 1.1 Issue request for SAML 2.0 bearer, as an AD FS usernamemixed client sends it (no nonce). */
+/** One SOAP 1.1 Issue request for SAML 2.0 bearer (bench/issue-request.ts) with its HTTP headers. */
 function issueRequest(path: string): { xml: string; headers: Record<string, string> } {
-  const client = new StsClient({
-    transport: async () => ({ status: 0, contentType: "", body: "" }),
-    clock: systemClock,
-    path,
-    soapVersion: "1.1",
-    trustVersion: "1.3",
-    credentials: { username: "alice", password: "ecila" },
-  });
-  const { xml, action } = client.build({
-    version: "1.3",
-    requestType: T.requestType("Issue"),
-    tokenType: TOKEN_TYPES.saml20,
-    keyType: T.keyType("Bearer"),
-    appliesTo: { address: DEMO_REALMS.saml20 },
-  });
+  const { xml, action } = bearerIssueRequest(path, "1.1");
   return { xml, headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${action}"` } };
 }
 
