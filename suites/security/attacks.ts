@@ -153,6 +153,13 @@ function resign(a: Element, v: SamlVersion, over: Partial<CraftSignature> & { ke
   });
 }
 
+/** The legitimate assertion signed again with the IdP's own key, its KeyInfo naming the certificate `certDer`. */
+function resignedNaming(s: Scenario, v: SamlVersion, certDer: Buffer): Element {
+  const { a } = legitDom(s, v);
+  resign(a, v, { key: { kind: "rsa", privateKey: s.idp.key.privateKey }, keyInfo: x509KeyInfo(certDer) });
+  return a;
+}
+
 function evilDom(s: Scenario, v: SamlVersion, o: Parameters<typeof evilUnsigned>[2] = {}): { doc: Document; a: Element } {
   const doc = parseOwn(evilUnsigned(s, v, o));
   return { doc, a: doc.documentElement! };
@@ -266,9 +273,7 @@ export const ATTACKS: Attack[] = [
     requirements: ["SAML-KEYINFO-OPTIONAL"],
     judge: "observe",
     craft(s, kind, v) {
-      const { a } = legitDom(s, v);
-      resign(a, v, { key: { kind: "rsa", privateKey: s.idp.key.privateKey }, keyInfo: x509KeyInfo(s.keys.expired.certDer) });
-      return [out(s, kind, v, "expired certificate in KeyInfo", [a])];
+      return [out(s, kind, v, "expired certificate in KeyInfo", [resignedNaming(s, v, s.keys.expired.certDer)])];
     },
   },
   {
@@ -277,9 +282,7 @@ export const ATTACKS: Attack[] = [
     requirements: ["SAML-KEYINFO-OPTIONAL"],
     judge: "observe",
     craft(s, kind, v) {
-      const { a } = legitDom(s, v);
-      resign(a, v, { key: { kind: "rsa", privateKey: s.idp.key.privateKey }, keyInfo: x509KeyInfo(s.keys.wrongUsage.certDer) });
-      return [out(s, kind, v, "keyEncipherment-only certificate in KeyInfo", [a])];
+      return [out(s, kind, v, "keyEncipherment-only certificate in KeyInfo", [resignedNaming(s, v, s.keys.wrongUsage.certDer)])];
     },
   },
 
