@@ -47,10 +47,15 @@ export function waitForReady(child, ready, timeoutMs, what) {
   });
 }
 
-/** SIGTERM a child that is still running and wait until it has exited. */
-export async function stopChild(child) {
-  if (child && child.exitCode === null) {
+/** SIGTERM a child that is still running (SIGKILL after 5 s) and wait until it has exited. */
+export function stopChild(child) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
     child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
+  });
 }

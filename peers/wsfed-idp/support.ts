@@ -3,6 +3,7 @@
 // the auto-post form read). No browser engine and nothing from the peers' own code.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { request } from "undici";
+import { stopChild } from "../launcher.mjs";
 
 export interface RunningPeer {
   url: string;
@@ -26,16 +27,7 @@ export function startPeer(cmd: string, args: string[], opts: { env?: NodeJS.Proc
     err += b.toString();
     if (err.length > 20_000) err = err.slice(-20_000);
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const stop = () => stopChild(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
@@ -289,16 +281,7 @@ export async function startReferenceServe(repoRoot: string, dataDir: string, opt
   let out = "";
   let err = "";
   child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const stop = () => stopChild(child);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
